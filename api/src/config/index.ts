@@ -1,0 +1,277 @@
+import path from 'node:path';
+import { envSchema, type Env } from './schema';
+
+export type DatabaseConfig =
+  | { kind: 'sqlite'; file: string }
+  | {
+      kind: 'mssql';
+      host: string;
+      port: number;
+      database: string;
+      user: string;
+      password: string;
+      encrypt: boolean;
+      trustServerCertificate: boolean;
+    };
+
+export type BlobConfig =
+  | { kind: 'filesystem'; dir: string }
+  | { kind: 'azure'; connectionString: string; container: string };
+
+export interface Config {
+  mode: 'sandbox' | 'tenant';
+  http: {
+    host: string;
+    port: number;
+    publicBaseUrl: string | undefined;
+    bodyLimitBytes: number;
+    shutdownTimeoutMs: number;
+  };
+  log: { level: Env['LOG_LEVEL']; pretty: boolean };
+  dataDir: string;
+  database: DatabaseConfig;
+  blob: BlobConfig;
+  entra: { clientId?: string; clientSecret?: string; authorityHost: string };
+  graph: { baseUrl: string; extraCaFile?: string };
+  bot: {
+    appId?: string;
+    appPassword?: string;
+    appType: Env['BOT_APP_TYPE'];
+    tenantId?: string;
+    openIdMetadataUrl?: string;
+  };
+  defaultOrganizerUpn?: string;
+  sandbox: { port: number };
+  worker: {
+    enabled: boolean;
+    concurrency: number;
+    pollMs: number;
+    leaseSeconds: number;
+    maxAttempts: number;
+  };
+}
+
+/** Every problem with the environment, one `KEY: reason` per line. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Problems = string[];
+
+function parseDatabaseUrl(raw: string | undefined, dataDir: string, problems: Problems) {
+  if (raw === undefined)
+    return { kind: 'sqlite', file: path.join(dataDir, 'interactions.db') } as const;
+  const sqlite = /^(sqlite|file):(.+)$/.exec(raw);
+  if (sqlite) {
+    const file = sqlite[2].replace(/^\/\/(?=\/)/, '');
+    return { kind: 'sqlite', file: file === ':memory:' ? file : path.resolve(file) } as const;
+  }
+  if (/^(mssql|sqlserver):\/\//.test(raw)) {
+    let url: URL;
+    try {
+      url = new URL(raw.replace(/^sqlserver:/, 'mssql:'));
+    } catch {
+      problems.push(
+        'DATABASE_URL: not a valid URL; expected mssql://user:password@host:1433/database',
+      );
+      return undefined;
+    }
+    const database = decodeURIComponent(url.pathname.replace(/^\//, ''));
+    const missing = [
+      !url.hostname && 'host',
+      !url.username && 'user',
+      !url.password && 'password',
+      !database && 'database name',
+    ].filter(Boolean);
+    if (missing.length > 0) {
+      problems.push(
+        `DATABASE_URL: missing ${missing.join(', ')}; expected mssql://user:password@host:1433/database`,
+      );
+      return undefined;
+    }
+    const flag = (name: string, fallback: boolean) => {
+      const v = url.searchParams.get(name);
+      return v === null ? fallback : v === 'true';
+    };
+    return {
+      kind: 'mssql',
+      host: url.hostname,
+      port: url.port ? Number(url.port) : 1433,
+      database,
+      user: decodeURIComponent(url.username),
+      password: decodeURIComponent(url.password),
+      encrypt: flag('encrypt', true),
+      trustServerCertificate: flag('trustServerCertificate', false),
+    } as const;
+  }
+  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(raw)?.[1] ?? raw;
+  problems.push(
+    `DATABASE_URL: unknown scheme "${scheme}"; use sqlite:<file> or mssql://user:password@host:1433/database`,
+  );
+  return undefined;
+}
+
+function requireFor(
+  condition: boolean,
+  env: Env,
+  keys: (keyof Env)[],
+  why: string,
+  problems: Problems,
+) {
+  if (!condition) return;
+  for (const key of keys) if (env[key] === undefined) problems.push(`${key}: required ${why}`);
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+/** Parses the environment once; throws ConfigError listing every bad key. */
+export function loadConfig(raw: NodeJS.ProcessEnv): Config {
+  const parsed = envSchema.safeParse(raw);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((i) => `${i.path.join('.') || '(environment)'}: ${i.message}`),
+    );
+  }
+  const env = parsed.data;
+  const problems: Problems = [];
+  const hasCredentials = Boolean(env.ENTRA_CLIENT_ID || env.ENTRA_CLIENT_SECRET || env.BOT_APP_ID);
+  const mode = env.APP_MODE ?? (hasCredentials ? 'tenant' : 'sandbox');
+  const tenant = mode === 'tenant';
+  requireFor(
+    tenant,
+    env,
+    ['ENTRA_CLIENT_ID', 'ENTRA_CLIENT_SECRET', 'BOT_APP_ID'],
+    'in tenant mode',
+    problems,
+  );
+  requireFor(
+    tenant,
+    env,
+    ['PUBLIC_BASE_URL'],
+    'in tenant mode (Graph and Teams must reach it)',
+    problems,
+  );
+  requireFor(
+    tenant && env.BOT_APP_TYPE !== 'UserAssignedMSI',
+    env,
+    ['BOT_APP_PASSWORD'],
+    'in tenant mode unless BOT_APP_TYPE=UserAssignedMSI',
+    problems,
+  );
+  requireFor(
+    env.BOT_APP_TYPE === 'SingleTenant',
+    env,
+    ['BOT_TENANT_ID'],
+    'when BOT_APP_TYPE=SingleTenant',
+    problems,
+  );
+  requireFor(
+    env.BLOB_STORE === 'azure',
+    env,
+    ['AZURE_STORAGE_CONNECTION_STRING'],
+    'when BLOB_STORE=azure',
+    problems,
+  );
+
+  const dataDir = path.resolve(env.DATA_DIR);
+  const database = parseDatabaseUrl(env.DATABASE_URL, dataDir, problems);
+  if (problems.length > 0 || !database) throw new ConfigError(problems);
+
+  const blob: BlobConfig =
+    env.BLOB_STORE === 'azure'
+      ? {
+          kind: 'azure',
+          connectionString: env.AZURE_STORAGE_CONNECTION_STRING as string,
+          container: env.AZURE_STORAGE_CONTAINER,
+        }
+      : { kind: 'filesystem', dir: path.resolve(env.BLOB_DIR ?? path.join(dataDir, 'blobs')) };
+
+  return deepFreeze<Config>({
+    mode,
+    http: {
+      host: env.HOST,
+      port: env.PORT,
+      publicBaseUrl: env.PUBLIC_BASE_URL?.replace(/\/+$/, ''),
+      bodyLimitBytes: env.HTTP_BODY_LIMIT_BYTES,
+      shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+    },
+    log: { level: env.LOG_LEVEL, pretty: env.LOG_PRETTY ?? Boolean(process.stdout.isTTY) },
+    dataDir,
+    database,
+    blob,
+    entra: {
+      clientId: env.ENTRA_CLIENT_ID,
+      clientSecret: env.ENTRA_CLIENT_SECRET,
+      authorityHost: env.ENTRA_AUTHORITY_HOST.replace(/\/+$/, ''),
+    },
+    graph: { baseUrl: env.GRAPH_BASE_URL.replace(/\/+$/, ''), extraCaFile: env.EXTRA_CA_FILE },
+    bot: {
+      appId: env.BOT_APP_ID,
+      appPassword: env.BOT_APP_PASSWORD,
+      appType: env.BOT_APP_TYPE,
+      tenantId: env.BOT_TENANT_ID,
+      openIdMetadataUrl: env.BOT_OPENID_METADATA_URL,
+    },
+    defaultOrganizerUpn: env.DEFAULT_ORGANIZER_UPN,
+    sandbox: { port: env.SANDBOX_PORT },
+    worker: {
+      enabled: env.WORKER_ENABLED,
+      concurrency: env.WORKER_CONCURRENCY,
+      pollMs: env.WORKER_POLL_MS,
+      leaseSeconds: env.JOB_LEASE_SECONDS,
+      maxAttempts: env.JOB_MAX_ATTEMPTS,
+    },
+  });
+}
+
+const SECRET = '[redacted]';
+
+/** What is safe to log: secrets become "[redacted]", absent ones stay absent. */
+export function redactedSummary(config: Config): Record<string, unknown> {
+  const db = config.database;
+  return {
+    mode: config.mode,
+    http: { ...config.http },
+    dataDir: config.dataDir,
+    database:
+      db.kind === 'sqlite'
+        ? { kind: db.kind, file: db.file }
+        : {
+            kind: db.kind,
+            host: db.host,
+            port: db.port,
+            database: db.database,
+            user: db.user,
+            password: SECRET,
+            encrypt: db.encrypt,
+          },
+    blob:
+      config.blob.kind === 'azure'
+        ? { kind: 'azure', container: config.blob.container, connectionString: SECRET }
+        : { ...config.blob },
+    entra: {
+      clientId: config.entra.clientId,
+      clientSecret: config.entra.clientSecret ? SECRET : undefined,
+      authorityHost: config.entra.authorityHost,
+    },
+    graph: { ...config.graph },
+    bot: {
+      appId: config.bot.appId,
+      appPassword: config.bot.appPassword ? SECRET : undefined,
+      appType: config.bot.appType,
+      tenantId: config.bot.tenantId,
+      openIdMetadataUrl: config.bot.openIdMetadataUrl,
+    },
+    defaultOrganizerUpn: config.defaultOrganizerUpn,
+    worker: { ...config.worker },
+  };
+}

@@ -1,0 +1,148 @@
+import type { EntityManager } from 'typeorm';
+import type { Repositories, TenantsRepository } from '../../domain/ports/repositories';
+import type { Tenant } from '../../domain/tenants/types';
+import type { Client, Contact } from '../../domain/interactions/types';
+import type { OnlineMeeting } from '../../domain/meetings/types';
+import type { GraphSubscription } from '../../domain/capture/types';
+import type { TranscriptSegment } from '../../domain/transcripts/types';
+import type { Clock } from '../../domain/ports/clock';
+import type { Entities } from '../entities';
+import { TenantScoped } from './tenant-scoped';
+
+class Tenants implements TenantsRepository {
+  constructor(
+    private readonly manager: EntityManager,
+    private readonly entities: Entities,
+    private readonly clock: Clock,
+  ) {}
+
+  private get repo() {
+    return this.manager.getRepository(this.entities.tenants);
+  }
+
+  get(tenantId: string) {
+    return this.repo.findOne({ where: { tenantId } });
+  }
+
+  async upsert(tenantId: string, row: Omit<Tenant, 'tenantId' | 'createdAt' | 'updatedAt'>) {
+    const now = this.clock.now();
+    const existing = await this.get(tenantId);
+    if (existing) {
+      await this.repo.update({ tenantId }, { ...row, updatedAt: now });
+      return { ...existing, ...row, updatedAt: now };
+    }
+    const created: Tenant = { ...row, tenantId, createdAt: now, updatedAt: now };
+    await this.repo.insert(created);
+    return created;
+  }
+
+  async update(tenantId: string, patch: Partial<Omit<Tenant, 'tenantId'>>) {
+    const safe: Record<string, unknown> = { ...patch };
+    delete safe.tenantId;
+    const result = await this.repo.update({ tenantId }, safe as never);
+    return (result.affected ?? 0) > 0;
+  }
+
+  async delete(tenantId: string) {
+    const result = await this.repo.delete({ tenantId });
+    return (result.affected ?? 0) > 0;
+  }
+
+  async listActiveTenantIds() {
+    const rows = await this.repo.find({ where: { status: 'active' }, select: { tenantId: true } });
+    return rows.map((r) => r.tenantId);
+  }
+}
+
+class Contacts extends TenantScoped<Contact, 'contactId'> {
+  findByEmail(tenantId: string, email: string) {
+    return this.repo.findOne({
+      where: this.where(tenantId, { email: email.trim().toLowerCase() }),
+    });
+  }
+}
+
+class Clients extends TenantScoped<Client, 'clientId'> {
+  findByEmailDomain(tenantId: string, emailDomain: string) {
+    return this.repo.findOne({
+      where: this.where(tenantId, { emailDomain: emailDomain.trim().toLowerCase() }),
+    });
+  }
+}
+
+class OnlineMeetings extends TenantScoped<OnlineMeeting, 'meetingId'> {
+  findByInteraction(tenantId: string, interactionId: string) {
+    return this.repo.findOne({ where: this.where(tenantId, { interactionId }) });
+  }
+
+  findByProviderMeetingId(tenantId: string, providerMeetingId: string) {
+    return this.repo.findOne({ where: this.where(tenantId, { providerMeetingId }) });
+  }
+
+  async updateIfVersion(
+    tenantId: string,
+    meetingId: string,
+    expectedVersion: number,
+    patch: Partial<Omit<OnlineMeeting, 'tenantId' | 'meetingId' | 'version'>>,
+  ) {
+    const safe: Record<string, unknown> = { ...patch };
+    for (const field of ['tenantId', 'meetingId', 'version']) delete safe[field];
+    const result = await this.repo.update(
+      this.where(tenantId, { meetingId, version: expectedVersion }),
+      safe as never,
+    );
+    return (result.affected ?? 0) > 0;
+  }
+}
+
+class GraphSubscriptions extends TenantScoped<GraphSubscription, 'subscriptionId'> {
+  findByGraphId(tenantId: string, graphSubscriptionId: string) {
+    return this.repo.findOne({ where: this.where(tenantId, { graphSubscriptionId }) });
+  }
+}
+
+class TranscriptSegments extends TenantScoped<TranscriptSegment, 'artifactId' | 'seq'> {
+  async replaceForArtifact(
+    tenantId: string,
+    artifactId: string,
+    segments: Omit<TranscriptSegment, 'tenantId' | 'artifactId'>[],
+  ) {
+    await this.repo.manager.transaction(async (tx) => {
+      const repo = tx.getRepository(this.repo.metadata.target);
+      await repo.delete(this.where(tenantId, { artifactId }));
+      // Small chunks keep each INSERT under SQL Server's 2,100-parameter limit.
+      for (let i = 0; i < segments.length; i += 200) {
+        const chunk = segments.slice(i, i + 200).map((s) => ({ ...s, artifactId, tenantId }));
+        await repo.insert(chunk as never);
+      }
+    });
+  }
+}
+
+/** Builds every repository on one EntityManager (the data source's, or a transaction's). */
+export function createRepositories(
+  manager: EntityManager,
+  entities: Entities,
+  clock: Clock,
+): Repositories {
+  const e = entities;
+  return {
+    tenants: new Tenants(manager, e, clock),
+    tenantSettings: new TenantScoped(manager, e.tenantSettings, []),
+    clients: new Clients(manager, e.clients, ['clientId']),
+    contacts: new Contacts(manager, e.contacts, ['contactId']),
+    interactions: new TenantScoped(manager, e.interactions, ['interactionId']),
+    onlineMeetings: new OnlineMeetings(manager, e.onlineMeetings, ['meetingId']),
+    meetingAttendees: new TenantScoped(manager, e.meetingAttendees, ['meetingId', 'email']),
+    meetingArtifacts: new TenantScoped(manager, e.meetingArtifacts, ['artifactId']),
+    transcriptSegments: new TranscriptSegments(manager, e.transcriptSegments, [
+      'artifactId',
+      'seq',
+    ]),
+    meetingCards: new TenantScoped(manager, e.meetingCards, ['meetingId', 'conversationId']),
+    conversationRefs: new TenantScoped(manager, e.conversationRefs, ['conversationId']),
+    graphSubscriptions: new GraphSubscriptions(manager, e.graphSubscriptions, ['subscriptionId']),
+    inbox: new TenantScoped(manager, e.inbox, ['dedupeKey']),
+    auditEvents: new TenantScoped(manager, e.auditEvents, ['eventId']),
+  };
+}

@@ -1,0 +1,78 @@
+export const MEETING_STATES = [
+  'creating',
+  'scheduled',
+  'in_progress',
+  'ended',
+  'capturing',
+  'completed',
+  'no_artifacts',
+  'cancelled',
+  'failed',
+] as const;
+export type MeetingState = (typeof MEETING_STATES)[number];
+
+export interface OnlineMeeting {
+  tenantId: string;
+  meetingId: string;
+  interactionId: string;
+  provider: 'teams';
+  /** Graph event id in the organizer's calendar (reschedule and cancel go through it). */
+  providerEventId: string | null;
+  /** Graph onlineMeeting id (artifacts are read through it). */
+  providerMeetingId: string | null;
+  joinUrl: string | null;
+  chatThreadId: string | null;
+  /** Organizer at creation time; later calls always use these, never the current setting. */
+  organizerUpn: string;
+  organizerOid: string;
+  subject: string;
+  startAt: Date;
+  endAt: Date;
+  timeZone: string;
+  state: MeetingState;
+  captureDeadlineAt: Date | null;
+  nextCheckAt: Date | null;
+  lastErrorCode: string | null;
+  lastErrorMessage: string | null;
+  /** Graph `transactionId` of the event create, so a retried create returns the same event. */
+  transactionId: string;
+  createdBy: string;
+  version: number;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export const ATTENDEE_TYPES = ['required', 'optional', 'resource'] as const;
+export type AttendeeType = (typeof ATTENDEE_TYPES)[number];
+
+export interface MeetingAttendee {
+  tenantId: string;
+  meetingId: string;
+  email: string;
+  name: string | null;
+  type: AttendeeType;
+  contactId: string | null;
+}
+
+/** Where a living card was posted, so it can be updated in place. */
+export interface MeetingCard {
+  tenantId: string;
+  meetingId: string;
+  conversationId: string;
+  activityId: string;
+  serviceUrl: string;
+  lastRenderedState: string | null;
+  postedAt: Date;
+  updatedAt: Date;
+}
+
+/** Bot Framework conversation reference (JSON) for proactive messages. */
+export interface ConversationRef {
+  tenantId: string;
+  conversationId: string;
+  conversationType: string;
+  serviceUrl: string;
+  reference: string;
+  userOid: string | null;
+  updatedAt: Date;
+}

@@ -1,0 +1,4 @@
+import { InitialSchema1764201600000 } from './1764201600000-initial-schema';
+
+/** Every migration, oldest first. Append only; never edit one that has been merged. */
+export const migrations = [InitialSchema1764201600000];

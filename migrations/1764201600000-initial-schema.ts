@@ -412,6 +412,7 @@ export class InitialSchema1764201600000 implements MigrationInterface {
             isUnique: true,
             where: `"state" = 'pending' AND "dedupe_key" IS NOT NULL`,
           }),
+          index('jobs', 'dedupe_state', ['dedupe_key', 'state']),
           index('jobs', 'claim', ['state', 'run_after']),
           index('jobs', 'lease', ['state', 'lease_expires_at']),
           index('jobs', 'tenant', ['tenant_id', 'state']),

@@ -14,7 +14,9 @@ export interface TestDb {
 }
 
 /** A fresh SQLite file in a temp directory, migrated unless told otherwise. */
-export async function openTestDb(options: { migrate?: boolean; dir?: string } = {}): Promise<TestDb> {
+export async function openTestDb(
+  options: { migrate?: boolean; dir?: string } = {},
+): Promise<TestDb> {
   const dir = options.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'ift-db-'));
   const file = path.join(dir, 'test.db');
   const { dataSource, entities } = createDataSource({ kind: 'sqlite', file });

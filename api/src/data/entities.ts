@@ -349,6 +349,7 @@ export function buildEntities(dialect: Dialect) {
         unique: true,
         where: `"state" = 'pending' AND "dedupe_key" IS NOT NULL`,
       },
+      { name: 'IX_jobs_dedupe_state', columns: ['dedupeKey', 'state'] },
       { name: 'IX_jobs_claim', columns: ['state', 'runAfter'] },
       { name: 'IX_jobs_lease', columns: ['state', 'leaseExpiresAt'] },
       { name: 'IX_jobs_tenant', columns: ['tenantId', 'state'] },

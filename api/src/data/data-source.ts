@@ -5,6 +5,7 @@ import type { DatabaseConfig } from '../config';
 import { migrations } from '../../../migrations';
 import { buildEntities, type Entities } from './entities';
 import type { Dialect } from './columns';
+import { StartupError } from '../startup-error';
 
 export function dialectOf(db: DatabaseConfig): Dialect {
   return db.kind === 'mssql' ? 'mssql' : 'sqlite';
@@ -52,14 +53,6 @@ export function createDataSource(db: DatabaseConfig): {
           options: { encrypt: db.encrypt, trustServerCertificate: db.trustServerCertificate },
         };
   return { dataSource: new DataSource(options), entities };
-}
-
-/** A startup failure a person can fix: one line saying what is wrong and what to do. */
-export class StartupError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'StartupError';
-  }
 }
 
 function codeOf(err: unknown): string {

@@ -375,8 +375,8 @@ export class InitialSchema1764201600000 implements MigrationInterface {
       new Table({
         name: 'inbox',
         columns: [
+          id('tenant_id', pk),
           str('dedupe_key', 256, pk),
-          id('tenant_id'),
           id('subscription_id'),
           str('kind', 16),
           text('payload', 4000),

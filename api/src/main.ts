@@ -47,9 +47,6 @@ export async function startService(
   log: Logger,
   role: Role = 'serve',
 ): Promise<Service> {
-  if (config.blob.kind === 'filesystem' || config.database.kind === 'sqlite') {
-    ensureWritableDir(config.dataDir, 'data directory', 'DATA_DIR');
-  }
   let http: HttpServer | null = null;
   let worker: Worker | null = null;
   let dataSource: DataSource | null = null;
@@ -78,6 +75,9 @@ export async function startService(
       // Bind first: a port in use fails before anything is written.
       port = (await http.listen(config.http.host, config.http.port)).port;
       log.info({ host: config.http.host, port }, 'listening');
+    }
+    if (config.blob.kind === 'filesystem' || config.database.kind === 'sqlite') {
+      ensureWritableDir(config.dataDir, 'data directory', 'DATA_DIR');
     }
     const db = await openDatabase(config, log);
     dataSource = db.dataSource;

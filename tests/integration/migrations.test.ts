@@ -41,10 +41,13 @@ describe('migrations on SQLite', () => {
   it('go up, down and up again to the same schema', async () => {
     db = await openTestDb();
     const first = await db.dataSource.query(`SELECT name, sql FROM sqlite_master ORDER BY name`);
-    for (let i = 0; i < db.dataSource.migrations.length; i++) await db.dataSource.undoLastMigration();
+    for (let i = 0; i < db.dataSource.migrations.length; i++)
+      await db.dataSource.undoLastMigration();
     expect(await tableNames(db)).toEqual([]);
     await db.dataSource.runMigrations();
-    expect(await db.dataSource.query(`SELECT name, sql FROM sqlite_master ORDER BY name`)).toEqual(first);
+    expect(await db.dataSource.query(`SELECT name, sql FROM sqlite_master ORDER BY name`)).toEqual(
+      first,
+    );
     expect(await pendingSchemaSql(db)).toEqual([]);
   });
 });

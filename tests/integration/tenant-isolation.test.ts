@@ -1,10 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createRepositories } from '../../api/src/data/repositories';
 import type { Clock } from '../../api/src/domain/ports/clock';
-import type {
-  Repositories,
-  TenantScopedRepository,
-} from '../../api/src/domain/ports/repositories';
+import type { Repositories, TenantScopedRepository } from '../../api/src/domain/ports/repositories';
 import { openTestDb, type TestDb } from '../helpers/db';
 
 const TENANT_A = 'aaaaaaaa-0000-4000-8000-00000000000a';
@@ -452,9 +449,9 @@ describe('tenant isolation in the repositories', () => {
       expect(
         await repos.onlineMeetings.findByProviderMeetingId(TENANT_B, a.providerMeetingId),
       ).toBeNull();
-      expect(
-        await repos.onlineMeetings.findByInteraction(TENANT_A, a.interactionId),
-      ).toMatchObject({ meetingId: a.meetingId });
+      expect(await repos.onlineMeetings.findByInteraction(TENANT_A, a.interactionId)).toMatchObject(
+        { meetingId: a.meetingId },
+      );
       expect(
         await repos.onlineMeetings.findByProviderMeetingId(TENANT_A, a.providerMeetingId),
       ).toMatchObject({ meetingId: a.meetingId });
@@ -478,9 +475,7 @@ describe('tenant isolation in the repositories', () => {
         { state: 'cancelled' },
       );
       expect(ok).toBe(false);
-      expect(await repos.onlineMeetings.get(TENANT_A, { meetingId: a.meetingId })).toEqual(
-        before,
-      );
+      expect(await repos.onlineMeetings.get(TENANT_A, { meetingId: a.meetingId })).toEqual(before);
     });
 
     it('updateIfVersion applies a patch at the current version and bumps it', async () => {
@@ -647,7 +642,9 @@ describe('tenant isolation in the repositories', () => {
       await expect(async () => repos.contacts.get('', { contactId: a.contactId })).rejects.toThrow(
         /tenant id/,
       );
-      await expect(async () => repos.contacts.findByEmail('', a.email)).rejects.toThrow(/tenant id/);
+      await expect(async () => repos.contacts.findByEmail('', a.email)).rejects.toThrow(
+        /tenant id/,
+      );
       await expect(async () =>
         repos.onlineMeetings.updateIfVersion('', a.meetingId, 1, { subject: 'x' }),
       ).rejects.toThrow(/tenant id/);

@@ -107,22 +107,51 @@ function parseDatabaseUrl(raw: string | undefined, dataDir: string, problems: Pr
       trustServerCertificate: flag('trustServerCertificate', false),
     } as const;
   }
-  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(raw)?.[1] ?? raw;
+  // Never echo the raw value: a schemeless string (e.g. an ADO.NET connection string) holds a password.
+  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(raw)?.[1] ?? '(none)';
   problems.push(
     `DATABASE_URL: unknown scheme "${scheme}"; use sqlite:<file> or mssql://user:password@host:1433/database`,
   );
   return undefined;
 }
 
-function requireFor(
-  condition: boolean,
-  env: Env,
-  keys: (keyof Env)[],
-  why: string,
-  problems: Problems,
-) {
-  if (!condition) return;
-  for (const key of keys) if (env[key] === undefined) problems.push(`${key}: required ${why}`);
+/** Reads a raw variable the way the schema does: empty counts as unset. */
+function rawValue(raw: NodeJS.ProcessEnv, key: keyof Env): string | undefined {
+  const v = raw[key];
+  return v === undefined || v === '' ? undefined : v;
+}
+
+/** Checks between keys, on the raw values, so they are reported together with schema errors. */
+function crossKeyProblems(raw: NodeJS.ProcessEnv): Problems {
+  const problems: Problems = [];
+  const has = (key: keyof Env) => rawValue(raw, key) !== undefined;
+  const requireAll = (condition: boolean, keys: (keyof Env)[], why: string) => {
+    if (condition) for (const key of keys) if (!has(key)) problems.push(`${key}: required ${why}`);
+  };
+  const botAppType = rawValue(raw, 'BOT_APP_TYPE') ?? 'MultiTenant';
+  const tenant = modeOf(raw) === 'tenant';
+  requireAll(tenant, ['ENTRA_CLIENT_ID', 'ENTRA_CLIENT_SECRET', 'BOT_APP_ID'], 'in tenant mode');
+  requireAll(tenant, ['PUBLIC_BASE_URL'], 'in tenant mode (Graph and Teams must reach it)');
+  requireAll(
+    tenant && botAppType !== 'UserAssignedMSI',
+    ['BOT_APP_PASSWORD'],
+    'in tenant mode unless BOT_APP_TYPE=UserAssignedMSI',
+  );
+  requireAll(botAppType === 'SingleTenant', ['BOT_TENANT_ID'], 'when BOT_APP_TYPE=SingleTenant');
+  requireAll(
+    rawValue(raw, 'BLOB_STORE') === 'azure',
+    ['AZURE_STORAGE_CONNECTION_STRING'],
+    'when BLOB_STORE=azure',
+  );
+  return problems;
+}
+
+/** Sandbox unless Microsoft credentials are configured (or APP_MODE says otherwise). */
+function modeOf(raw: NodeJS.ProcessEnv): 'sandbox' | 'tenant' {
+  const explicit = rawValue(raw, 'APP_MODE');
+  if (explicit === 'sandbox' || explicit === 'tenant') return explicit;
+  const credentials = ['ENTRA_CLIENT_ID', 'ENTRA_CLIENT_SECRET', 'BOT_APP_ID'] as const;
+  return credentials.some((k) => rawValue(raw, k) !== undefined) ? 'tenant' : 'sandbox';
 }
 
 function deepFreeze<T>(value: T): T {
@@ -136,55 +165,15 @@ function deepFreeze<T>(value: T): T {
 /** Parses the environment once; throws ConfigError listing every bad key. */
 export function loadConfig(raw: NodeJS.ProcessEnv): Config {
   const parsed = envSchema.safeParse(raw);
-  if (!parsed.success) {
-    throw new ConfigError(
-      parsed.error.issues.map((i) => `${i.path.join('.') || '(environment)'}: ${i.message}`),
-    );
-  }
+  const problems: Problems = parsed.success
+    ? []
+    : parsed.error.issues.map((i) => `${i.path.join('.') || '(environment)'}: ${i.message}`);
+  problems.push(...crossKeyProblems(raw));
+  const dataDir = path.resolve(rawValue(raw, 'DATA_DIR') ?? './.data');
+  const database = parseDatabaseUrl(rawValue(raw, 'DATABASE_URL'), dataDir, problems);
+  if (!parsed.success || problems.length > 0 || !database) throw new ConfigError(problems);
   const env = parsed.data;
-  const problems: Problems = [];
-  const hasCredentials = Boolean(env.ENTRA_CLIENT_ID || env.ENTRA_CLIENT_SECRET || env.BOT_APP_ID);
-  const mode = env.APP_MODE ?? (hasCredentials ? 'tenant' : 'sandbox');
-  const tenant = mode === 'tenant';
-  requireFor(
-    tenant,
-    env,
-    ['ENTRA_CLIENT_ID', 'ENTRA_CLIENT_SECRET', 'BOT_APP_ID'],
-    'in tenant mode',
-    problems,
-  );
-  requireFor(
-    tenant,
-    env,
-    ['PUBLIC_BASE_URL'],
-    'in tenant mode (Graph and Teams must reach it)',
-    problems,
-  );
-  requireFor(
-    tenant && env.BOT_APP_TYPE !== 'UserAssignedMSI',
-    env,
-    ['BOT_APP_PASSWORD'],
-    'in tenant mode unless BOT_APP_TYPE=UserAssignedMSI',
-    problems,
-  );
-  requireFor(
-    env.BOT_APP_TYPE === 'SingleTenant',
-    env,
-    ['BOT_TENANT_ID'],
-    'when BOT_APP_TYPE=SingleTenant',
-    problems,
-  );
-  requireFor(
-    env.BLOB_STORE === 'azure',
-    env,
-    ['AZURE_STORAGE_CONNECTION_STRING'],
-    'when BLOB_STORE=azure',
-    problems,
-  );
-
-  const dataDir = path.resolve(env.DATA_DIR);
-  const database = parseDatabaseUrl(env.DATABASE_URL, dataDir, problems);
-  if (problems.length > 0 || !database) throw new ConfigError(problems);
+  const mode = modeOf(raw);
 
   const blob: BlobConfig =
     env.BLOB_STORE === 'azure'

@@ -311,8 +311,8 @@ export function buildEntities(dialect: Dialect) {
   const inbox = new EntitySchema<InboxItem>({
     name: 'inbox',
     columns: {
+      tenantId: c.id('tenant_id', pk),
       dedupeKey: c.str('dedupe_key', 256, pk),
-      tenantId: c.id('tenant_id'),
       subscriptionId: c.id('subscription_id'),
       kind: c.str('kind', 16),
       payload: c.text('payload', 4000),

@@ -40,7 +40,7 @@ export class Worker {
   readonly id: string;
   private readonly inFlight = new Map<
     string,
-    { job: Job; done: Promise<void>; abort: AbortController }
+    { job: Job; done: Promise<void>; abort: AbortController; heartbeat: NodeJS.Timeout }
   >();
   private running = false;
   private loop: Promise<void> | null = null;
@@ -140,7 +140,7 @@ export class Worker {
         this.inFlight.delete(job.jobId);
         this.poke();
       });
-    this.inFlight.set(job.jobId, { job, done, abort });
+    this.inFlight.set(job.jobId, { job, done, abort, heartbeat });
   }
 
   private async runHandler(job: Job, signal: AbortSignal, log: Logger): Promise<void> {
@@ -186,7 +186,11 @@ export class Worker {
     const all = Promise.all([...this.inFlight.values()].map((f) => f.done));
     if ((await Promise.race([all, deadline])) === 'timeout') {
       const left = [...this.inFlight.values()];
-      for (const f of left) f.abort.abort(new Error('worker shutting down'));
+      for (const f of left) {
+        clearInterval(f.heartbeat);
+        f.abort.abort(new Error('worker shutting down'));
+        this.inFlight.delete(f.job.jobId);
+      }
       for (const f of left) {
         const released = await this.store.release(f.job, this.id).catch(() => false);
         this.log.warn(

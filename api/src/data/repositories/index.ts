@@ -54,18 +54,29 @@ class Tenants implements TenantsRepository {
   }
 }
 
+const lower = (v: string | null | undefined) =>
+  typeof v === 'string' ? v.trim().toLowerCase() : v;
+
 class Contacts extends TenantScoped<Contact, 'contactId'> {
+  protected override normalize<R extends Partial<Contact>>(row: R): R {
+    return 'email' in row ? { ...row, email: lower(row.email) } : row;
+  }
+
   findByEmail(tenantId: string, email: string) {
     return this.repo.findOne({
-      where: this.where(tenantId, { email: email.trim().toLowerCase() }),
+      where: this.where(tenantId, { email: lower(email) }),
     });
   }
 }
 
 class Clients extends TenantScoped<Client, 'clientId'> {
+  protected override normalize<R extends Partial<Client>>(row: R): R {
+    return 'emailDomain' in row ? { ...row, emailDomain: lower(row.emailDomain) } : row;
+  }
+
   findByEmailDomain(tenantId: string, emailDomain: string) {
     return this.repo.findOne({
-      where: this.where(tenantId, { emailDomain: emailDomain.trim().toLowerCase() }),
+      where: this.where(tenantId, { emailDomain: lower(emailDomain) }),
     });
   }
 }

@@ -51,8 +51,13 @@ export class TenantScoped<
     return this.repo.count({ where: this.where(tenantId, filter) });
   }
 
+  /** Hook for repositories that store a canonical form (for example lower-case emails). */
+  protected normalize<R extends Partial<T>>(row: R): R {
+    return row;
+  }
+
   async insert(tenantId: string, row: Omit<T, 'tenantId'>): Promise<T> {
-    const full = { ...row, tenantId } as T;
+    const full = this.normalize({ ...row, tenantId } as T);
     await this.repo.insert(full as never);
     return full;
   }
@@ -62,7 +67,7 @@ export class TenantScoped<
     key: Pick<T, K>,
     patch: Partial<Omit<T, 'tenantId' | K>>,
   ): Promise<boolean> {
-    const safe: Record<string, unknown> = { ...patch };
+    const safe: Record<string, unknown> = this.normalize({ ...patch } as Partial<T>);
     delete safe.tenantId;
     for (const field of this.keyFields) delete safe[field as string];
     if (Object.keys(safe).length === 0) return (await this.get(tenantId, key)) !== null;

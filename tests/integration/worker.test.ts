@@ -1,0 +1,180 @@
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { JobStore } from '../../api/src/data/job-store';
+import { systemClock } from '../../api/src/domain/ports/clock';
+import { RetryLaterError, Worker, type JobHandler } from '../../api/src/jobs/worker';
+import { silentLogger } from '../../api/src/log/logger';
+import { openTestDb, type TestDb } from '../helpers/db';
+
+const ROOT = path.resolve(__dirname, '../..');
+const TSX = path.join(ROOT, 'node_modules/.bin/tsx');
+
+async function waitFor<T>(fn: () => Promise<T>, ok: (v: T) => boolean, ms = 10_000): Promise<T> {
+  const until = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (ok(v)) return v;
+    if (Date.now() > until)
+      throw new Error(`condition not met in ${ms} ms; last value ${JSON.stringify(v)}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+describe('worker', () => {
+  let db: TestDb;
+  let store: JobStore;
+  let worker: Worker | undefined;
+
+  beforeEach(async () => {
+    db = await openTestDb();
+    store = new JobStore(db.dataSource, db.entities, systemClock, { maxAttempts: 2 });
+  });
+  afterEach(async () => {
+    await worker?.stop(1000);
+    worker = undefined;
+    await db.close();
+  });
+
+  function startWorker(handlers: Record<string, JobHandler>, concurrency = 2) {
+    worker = new Worker(
+      store,
+      new Map(Object.entries(handlers)),
+      { concurrency, pollMs: 10, leaseMs: 10_000 },
+      silentLogger,
+    );
+    worker.start();
+    return worker;
+  }
+
+  it('runs a job with its handler and marks it succeeded', async () => {
+    const seen: unknown[] = [];
+    startWorker({ hello: async (job) => void seen.push(JSON.parse(job.payload)) });
+    const { jobId } = await store.enqueue({ tenantId: 't1', kind: 'hello', payload: { n: 1 } });
+    await waitFor(
+      () => store.get(jobId),
+      (j) => j?.state === 'succeeded',
+    );
+    expect(seen).toEqual([{ n: 1 }]);
+  });
+
+  it('retries a throwing handler and dead-letters it after the last attempt, keeping the error', async () => {
+    let calls = 0;
+    startWorker({
+      flaky: async () => {
+        calls++;
+        throw new RetryLaterError('graph throttled', 10);
+      },
+    });
+    const { jobId } = await store.enqueue({ tenantId: 't1', kind: 'flaky', payload: {} });
+    const dead = await waitFor(
+      () => store.get(jobId),
+      (j) => j?.state === 'dead',
+    );
+    expect(calls).toBe(2);
+    expect(dead?.lastError).toBe('RetryLaterError: graph throttled');
+  });
+
+  it('reschedules a job whose handler asks to run again later', async () => {
+    let calls = 0;
+    startWorker({
+      poll: async () => (++calls < 3 ? { runAgainAt: new Date(Date.now() + 10) } : undefined),
+    });
+    const { jobId } = await store.enqueue({ tenantId: 't1', kind: 'poll', payload: {} });
+    await waitFor(
+      () => store.get(jobId),
+      (j) => j?.state === 'succeeded',
+    );
+    expect(calls).toBe(3);
+  });
+
+  it('fails a job of a kind nobody handles, with a message saying so', async () => {
+    startWorker({});
+    const { jobId } = await store.enqueue({
+      tenantId: 't1',
+      kind: 'mystery',
+      payload: {},
+      maxAttempts: 1,
+    });
+    const dead = await waitFor(
+      () => store.get(jobId),
+      (j) => j?.state === 'dead',
+    );
+    expect(dead?.lastError).toMatch(/no handler registered for job kind "mystery"/);
+  });
+
+  it('drains: stop waits for a running job to finish', async () => {
+    let release!: () => void;
+    const started = new Promise<void>((resolve) => {
+      startWorker({ slow: () => new Promise<void>((done) => ((release = done), resolve())) });
+    });
+    const { jobId } = await store.enqueue({ tenantId: 't1', kind: 'slow', payload: {} });
+    await started;
+    const stopping = worker!.stop(5000);
+    setTimeout(() => release(), 100);
+    await stopping;
+    expect((await store.get(jobId))?.state).toBe('succeeded');
+  });
+
+  it('hands a job back when it outlives the drain deadline, so another worker can take it', async () => {
+    let aborted = false;
+    const started = new Promise<void>((resolve) => {
+      startWorker({
+        stuck: (_job, { signal }) =>
+          new Promise<void>(() => {
+            signal.addEventListener('abort', () => (aborted = true));
+            resolve();
+          }),
+      });
+    });
+    const { jobId } = await store.enqueue({ tenantId: 't1', kind: 'stuck', payload: {} });
+    await started;
+    await worker!.stop(100);
+    expect(aborted).toBe(true);
+    expect(await store.get(jobId)).toMatchObject({
+      state: 'pending',
+      attempts: 0,
+      leaseOwner: null,
+    });
+  });
+
+  it('two worker processes on one SQLite file run every job exactly once and never the same job at once', async () => {
+    const total = 120;
+    for (let i = 0; i < total; i++)
+      await store.enqueue({ tenantId: 't1', kind: 'work', payload: { i } });
+    await db.dataSource.destroy();
+    const logFile = path.join(db.dir, 'runs.log');
+    const run = (name: string) =>
+      new Promise<number>((resolve, reject) => {
+        const child = spawn(
+          TSX,
+          [path.join(ROOT, 'tests/fixtures/queue-worker.ts'), db.file, logFile, name],
+          {
+            stdio: ['ignore', 'inherit', 'inherit'],
+          },
+        );
+        child.on('error', reject);
+        child.on('exit', (code) => resolve(code ?? -1));
+      });
+    expect(await Promise.all([run('w1'), run('w2')])).toEqual([0, 0]);
+
+    const lines = fs
+      .readFileSync(logFile, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => l.split(' '));
+    const starts = lines.filter(([e]) => e === 'start');
+    expect(starts).toHaveLength(total);
+    expect(new Set(starts.map(([, id]) => id)).size).toBe(total);
+    expect(new Set(starts.map(([, , w]) => w))).toEqual(new Set(['w1', 'w2']));
+    const open = new Set<string>();
+    for (const [event, id] of lines) {
+      if (event === 'start') {
+        expect(open.has(id)).toBe(false);
+        open.add(id);
+      } else open.delete(id);
+    }
+    await db.dataSource.initialize();
+    expect(await store.counts()).toEqual({ succeeded: total });
+  }, 60_000);
+});

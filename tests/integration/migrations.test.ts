@@ -1,4 +1,21 @@
+import { DataSource, Table, type MigrationInterface, type QueryRunner } from 'typeorm';
 import { openTestDb, type TestDb } from '../helpers/db';
+
+/** A migration that dies half-way, after it already changed the schema. */
+class Broken1999999999999 implements MigrationInterface {
+  name = 'Broken1999999999999';
+  async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.createTable(
+      new Table({
+        name: 'half_made',
+        columns: [{ name: 'id', type: 'varchar', length: '36', isPrimary: true }],
+      }),
+    );
+    await queryRunner.query(`UPDATE tenants SET display_name = 'changed'`);
+    throw new Error('process died here');
+  }
+  async down(): Promise<void> {}
+}
 
 async function tableNames(db: TestDb): Promise<string[]> {
   const rows: { name: string }[] = await db.dataSource.query(
@@ -49,5 +66,31 @@ describe('migrations on SQLite', () => {
       first,
     );
     expect(await pendingSchemaSql(db)).toEqual([]);
+  });
+
+  it('leave the database at the previous version when a migration fails half-way', async () => {
+    db = await openTestDb();
+    await db.dataSource.query(
+      `INSERT INTO tenants (tenant_id, display_name, status, created_at, updated_at) VALUES ('t1', 'Contoso', 'active', '2026-01-01 00:00:00.000', '2026-01-01 00:00:00.000')`,
+    );
+    await db.dataSource.destroy();
+    const withBroken = new DataSource({
+      ...db.dataSource.options,
+      migrations: [...(db.dataSource.options.migrations as never[]), Broken1999999999999],
+    } as never);
+    await withBroken.initialize();
+    await expect(withBroken.runMigrations({ transaction: 'each' })).rejects.toThrow(
+      'process died here',
+    );
+    expect(await withBroken.query(`SELECT name FROM migrations`)).toEqual([
+      { name: 'InitialSchema1764201600000' },
+    ]);
+    expect(
+      await withBroken.query(`SELECT name FROM sqlite_master WHERE name = 'half_made'`),
+    ).toEqual([]);
+    expect(await withBroken.query(`SELECT display_name FROM tenants`)).toEqual([
+      { display_name: 'Contoso' },
+    ]);
+    await withBroken.destroy();
   });
 });

@@ -54,20 +54,16 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
   // Before routing, so an oversized body is refused on any path, matched or not.
   server.pre(bodyReader({ limitBytes: options.bodyLimitBytes }));
 
-  server.on(
-    'restifyError',
-    (req: Request, res: Response, err: Error & { toJSON?: () => unknown }, cb: () => void) => {
-      const problem: Problem = {
-        ...toProblem(err),
-        requestId: (req as { requestId?: string }).requestId,
-      };
-      if (problem.status >= 500)
-        log.error({ err, requestId: problem.requestId, url: req.path() }, 'request failed');
-      err.toJSON = () => problem;
+  server.on('restifyError', (req: Request, res: Response, err: unknown, cb: () => void) => {
+    const requestId = (req as { requestId?: string }).requestId;
+    const problem: Problem = { ...toProblem(err), requestId };
+    if (problem.status >= 500) log.error({ err, requestId, path: req.path() }, 'request failed');
+    if (!res.headersSent) {
       res.setHeader('content-type', 'application/problem+json');
-      return cb();
-    },
-  );
+      res.send(problem.status, problem);
+    }
+    return cb();
+  });
 
   server.on('after', (req: Request, res: Response) => {
     log.info(
@@ -119,9 +115,10 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
             );
           }
         };
-        server.server.once('error', onError);
+        // restify re-emits the socket's errors on itself; unhandled, they would crash the process.
+        server.once('error', onError);
         server.listen(port, host, () => {
-          server.server.off('error', onError);
+          server.off('error', onError);
           const address = server.server.address();
           resolve({ port: typeof address === 'object' && address ? address.port : port });
         });

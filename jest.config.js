@@ -8,4 +8,5 @@ module.exports = {
   testTimeout: 30000,
   // Tests that start processes or bind ports must not starve each other on a 2-core machine.
   maxWorkers: 2,
+  reporters: ['default', '<rootDir>/tests/reporters/summary-line.js'],
 };

@@ -11,8 +11,9 @@ import { createRepositories } from '../../api/src/data/repositories';
 // Without MSSQL_URL the suite is skipped (offline DDL coverage lives in mssql-ddl.test.ts).
 const url = process.env.MSSQL_URL;
 if (!url) {
-  console.log(
-    'mssql-live: skipped (set MSSQL_URL=mssql://user:password@host:1433/database?trustServerCertificate=true to run against a real SQL Server)',
+  // Written straight to stderr: jest holds back console output of a skipped suite.
+  process.stderr.write(
+    'mssql-live: skipped (set MSSQL_URL=mssql://user:password@host:1433/database?trustServerCertificate=true to run against a real SQL Server)\n',
   );
 }
 const describeLive = url ? describe : describe.skip;

@@ -85,7 +85,8 @@ export class JobStore implements JobQueue {
     const column = this.dataSource
       .getMetadata(this.entities.jobs)
       .findColumnWithPropertyName('runAfter');
-    return this.dataSource.driver.preparePersistentValue(date, column!);
+    if (!column) throw new Error('jobs.run_after column metadata missing');
+    return this.dataSource.driver.preparePersistentValue(date, column);
   }
 
   async enqueue(request: EnqueueRequest, manager?: EntityManager): Promise<EnqueueResult> {

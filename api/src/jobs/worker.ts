@@ -10,10 +10,15 @@ export interface JobContext {
   log: Logger;
 }
 
-/** Return `{ runAgainAt }` to run again later without it counting as a failure. */
-export type JobOutcome = void | { runAgainAt: Date };
+/** A handler returns `{ runAgainAt }` to run again later without it counting as a failure. */
+export interface JobOutcome {
+  runAgainAt: Date;
+}
 
-export type JobHandler = (job: Job, ctx: JobContext) => Promise<JobOutcome>;
+export type JobHandler = (
+  job: Job,
+  ctx: JobContext,
+) => Promise<JobOutcome | undefined> | Promise<void>;
 
 /** Thrown by a handler to retry at a known time (for example Graph's Retry-After). */
 export class RetryLaterError extends Error {

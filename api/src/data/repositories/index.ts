@@ -7,7 +7,7 @@ import type { GraphSubscription } from '../../domain/capture/types';
 import type { TranscriptSegment } from '../../domain/transcripts/types';
 import type { Clock } from '../../domain/ports/clock';
 import type { Entities } from '../entities';
-import { TenantScoped } from './tenant-scoped';
+import { TenantScoped, without } from './tenant-scoped';
 
 class Tenants implements TenantsRepository {
   constructor(
@@ -37,9 +37,7 @@ class Tenants implements TenantsRepository {
   }
 
   async update(tenantId: string, patch: Partial<Omit<Tenant, 'tenantId'>>) {
-    const safe: Record<string, unknown> = { ...patch };
-    delete safe.tenantId;
-    const result = await this.repo.update({ tenantId }, safe as never);
+    const result = await this.repo.update({ tenantId }, without(patch, ['tenantId']) as never);
     return (result.affected ?? 0) > 0;
   }
 
@@ -96,8 +94,7 @@ class OnlineMeetings extends TenantScoped<OnlineMeeting, 'meetingId'> {
     expectedVersion: number,
     patch: Partial<Omit<OnlineMeeting, 'tenantId' | 'meetingId' | 'version'>>,
   ) {
-    const safe: Record<string, unknown> = { ...patch };
-    for (const field of ['tenantId', 'meetingId', 'version']) delete safe[field];
+    const safe = without(patch, ['tenantId', 'meetingId', 'version']);
     const result = await this.repo.update(
       this.where(tenantId, { meetingId, version: expectedVersion }),
       safe as never,

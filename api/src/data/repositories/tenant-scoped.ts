@@ -3,6 +3,11 @@ import type { Filter, ListOptions, TenantScopedRepository } from '../../domain/p
 
 const MAX_PAGE = 500;
 
+/** A copy of `row` without `fields`: a patch can never move a row or change its key. */
+export function without(row: object, fields: readonly PropertyKey[]): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(row).filter(([k]) => !fields.includes(k)));
+}
+
 /** The only way rows of a tenant table are reached: the tenant id is applied last, so it wins. */
 export class TenantScoped<
   T extends { tenantId: string },
@@ -67,9 +72,10 @@ export class TenantScoped<
     key: Pick<T, K>,
     patch: Partial<Omit<T, 'tenantId' | K>>,
   ): Promise<boolean> {
-    const safe: Record<string, unknown> = this.normalize({ ...patch } as Partial<T>);
-    delete safe.tenantId;
-    for (const field of this.keyFields) delete safe[field as string];
+    const safe = without(this.normalize({ ...patch } as Partial<T>), [
+      'tenantId',
+      ...this.keyFields,
+    ]);
     if (Object.keys(safe).length === 0) return (await this.get(tenantId, key)) !== null;
     const result = await this.repo.update(this.where(tenantId, this.keyOf(key)), safe as never);
     return (result.affected ?? 0) > 0;

@@ -1,5 +1,6 @@
 import { DataSource, Table, type MigrationInterface, type QueryRunner } from 'typeorm';
 import { openTestDb, type TestDb } from '../helpers/db';
+import { ALL_TABLES } from '../helpers/schema';
 
 /** A migration that dies half-way, after it already changed the schema. */
 class Broken1999999999999 implements MigrationInterface {
@@ -35,23 +36,7 @@ describe('migrations on SQLite', () => {
 
   it('create every table of the data model, and the entities match the migrated schema', async () => {
     db = await openTestDb();
-    expect(await tableNames(db)).toEqual([
-      'audit_events',
-      'clients',
-      'contacts',
-      'conversation_refs',
-      'graph_subscriptions',
-      'inbox',
-      'interactions',
-      'jobs',
-      'meeting_artifacts',
-      'meeting_attendees',
-      'meeting_cards',
-      'online_meetings',
-      'tenant_settings',
-      'tenants',
-      'transcript_segments',
-    ]);
+    expect(await tableNames(db)).toEqual(ALL_TABLES);
     expect(await pendingSchemaSql(db)).toEqual([]);
   });
 
@@ -92,5 +77,15 @@ describe('migrations on SQLite', () => {
       { display_name: 'Contoso' },
     ]);
     await withBroken.destroy();
+  });
+
+  it('open SQLite with WAL, synchronous FULL, a busy timeout and foreign keys on', async () => {
+    db = await openTestDb();
+    const pragma = async (name: string) =>
+      Object.values((await db.dataSource.query(`PRAGMA ${name}`))[0])[0];
+    expect(await pragma('journal_mode')).toBe('wal');
+    expect(await pragma('synchronous')).toBe(2);
+    expect(await pragma('foreign_keys')).toBe(1);
+    expect(await pragma('busy_timeout')).toBe(5000);
   });
 });

@@ -2,6 +2,8 @@ import { Dialect, init, parse } from '@polyglot-sql/sdk';
 import type { DataSource, MigrationInterface, QueryRunner, Table } from 'typeorm';
 import { createDataSource } from '../../api/src/data/data-source';
 import { migrations } from '../../migrations';
+import { MSSQL_CLAIM_SQL } from '../../api/src/data/job-store';
+import { ALL_TABLES } from '../helpers/schema';
 
 // SQL Server DDL is generated offline: an mssql DataSource constructs without connecting, and a query
 // runner in "SQL memory" mode records statements instead of sending them. Each migration's up and down
@@ -362,23 +364,7 @@ describe('SQL Server DDL generated from the migrations (offline)', () => {
 
   it('drops in each down exactly what its up created, and builds every table of the data model', () => {
     for (const m of generated) expect(m.tablesAfterDown).toEqual(m.tablesBefore);
-    expect(finalTables).toEqual([
-      'audit_events',
-      'clients',
-      'contacts',
-      'conversation_refs',
-      'graph_subscriptions',
-      'inbox',
-      'interactions',
-      'jobs',
-      'meeting_artifacts',
-      'meeting_attendees',
-      'meeting_cards',
-      'online_meetings',
-      'tenant_settings',
-      'tenants',
-      'transcript_segments',
-    ]);
+    expect(finalTables).toEqual(ALL_TABLES);
   });
 
   it('matches the reviewed SQL Server DDL snapshot for every migration', () => {
@@ -392,5 +378,20 @@ describe('SQL Server DDL generated from the migrations (offline)', () => {
       ];
       expect(text.join('\n')).toMatchSnapshot(m.name);
     }
+  });
+});
+
+describe('SQL Server job claim (offline)', () => {
+  beforeAll(async () => {
+    await init();
+  });
+
+  it('parses as T-SQL and claims with UPDLOCK, READPAST, ROWLOCK, returning the claimed ids', () => {
+    const result = tsql(MSSQL_CLAIM_SQL);
+    expect(result.error ?? null).toBeNull();
+    expect(result.success).toBe(true);
+    const sql = MSSQL_CLAIM_SQL.replace(/\s+/g, ' ');
+    expect(sql).toMatch(/SELECT TOP \(@3\) .* FROM jobs j WITH \(UPDLOCK, READPAST, ROWLOCK\)/);
+    expect(sql).toMatch(/OUTPUT inserted\.job_id;$/);
   });
 });

@@ -4,6 +4,7 @@ import { loadConfig } from '../../api/src/config';
 import { createDataSource, migrate, openDataSource } from '../../api/src/data/data-source';
 import type { Entities } from '../../api/src/data/entities';
 import { createRepositories } from '../../api/src/data/repositories';
+import { ALL_TABLES } from '../helpers/schema';
 
 // Runs the migrations and the tenant-scoped repositories against a real SQL Server when MSSQL_URL is
 // set, e.g. mssql://sa:Passw0rd!@localhost:1433/interactions_test?trustServerCertificate=true
@@ -17,24 +18,6 @@ if (!url) {
   );
 }
 const describeLive = url ? describe : describe.skip;
-
-const TABLES = [
-  'audit_events',
-  'clients',
-  'contacts',
-  'conversation_refs',
-  'graph_subscriptions',
-  'inbox',
-  'interactions',
-  'jobs',
-  'meeting_artifacts',
-  'meeting_attendees',
-  'meeting_cards',
-  'online_meetings',
-  'tenant_settings',
-  'tenants',
-  'transcript_segments',
-];
 
 describeLive('SQL Server (live, MSSQL_URL)', () => {
   let dataSource: DataSource;
@@ -77,14 +60,14 @@ describeLive('SQL Server (live, MSSQL_URL)', () => {
   }, 120_000);
 
   it('migrates up, down and up again, and the entities then match the migrated schema', async () => {
-    expect(await tableNames()).toEqual(TABLES);
+    expect(await tableNames()).toEqual(ALL_TABLES);
     expect(await pendingSchemaSql()).toEqual([]);
 
     await undoAll();
     expect(await tableNames()).toEqual([]);
 
     expect(await migrate(dataSource)).toEqual(dataSource.migrations.map((m) => m.name));
-    expect(await tableNames()).toEqual(TABLES);
+    expect(await tableNames()).toEqual(ALL_TABLES);
     expect(await pendingSchemaSql()).toEqual([]);
   }, 120_000);
 

@@ -21,7 +21,7 @@ export type FailOutcome = 'retry' | 'dead' | 'lost';
  * SQL Server claim: lock hints let several workers claim concurrently without blocking each other
  * or taking the same row. Parameters: @0 owner, @1 lease expiry, @2 now, @3 limit.
  */
-export const MSSQL_CLAIM_SQL = `WITH next AS (
+export const MSSQL_CLAIM_SQL = `WITH due AS (
   SELECT TOP (@3) j.*
   FROM jobs j WITH (UPDLOCK, READPAST, ROWLOCK)
   WHERE ((j.state = 'pending' AND j.run_after <= @2) OR (j.state = 'running' AND j.lease_expires_at <= @2))
@@ -30,7 +30,7 @@ export const MSSQL_CLAIM_SQL = `WITH next AS (
       SELECT 1 FROM jobs r WHERE r.dedupe_key = j.dedupe_key AND r.state = 'running'))
   ORDER BY j.run_after
 )
-UPDATE next
+UPDATE due
 SET state = 'running', lease_owner = @0, lease_expires_at = @1, attempts = attempts + 1, updated_at = @2
 OUTPUT inserted.job_id;`;
 

@@ -6,7 +6,8 @@ import { SandboxClock } from './clock';
 import { Faults, retryAfterHeader } from './faults';
 import { graphError, newRequestIds, Router, type Ctx } from './http';
 import { RequestLog } from './request-log';
-import type { Sandbox } from './sandbox';
+import { Bus, type Sandbox } from './sandbox';
+import { Keys } from './keys';
 import { seedTenants, type SandboxTenant } from './seed';
 import { Store } from './store';
 import { ensureTls } from './tls';
@@ -76,6 +77,8 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
     clock,
     faults,
     tls,
+    keys: new Keys(store),
+    bus: new Bus(),
     baseUrl: '',
     tenant: (id) => tenantsCol.get(id),
     tenants: () => [...tenantsCol.values()],
@@ -101,6 +104,7 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
     clock.reset();
     log.clear();
     seed();
+    sb.keys.reset();
     for (const fn of resetHooks) fn();
     store.changed();
   };

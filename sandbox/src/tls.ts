@@ -1,3 +1,4 @@
+import 'reflect-metadata'; // @peculiar/x509 (tsyringe) needs the Reflect polyfill loaded first
 import fs from 'node:fs';
 import path from 'node:path';
 import { webcrypto } from 'node:crypto';

@@ -1,6 +1,8 @@
 import 'reflect-metadata';
 import type { DataSource } from 'typeorm';
-import { ConfigError, loadConfig, redactedSummary, type Config } from './config';
+import { ConfigError, loadConfig, redactedSummary, withSandbox, type Config } from './config';
+import { connectSandbox, type SandboxConnection } from './bootstrap/sandbox';
+import { registerSandboxTenants } from './bootstrap/tenants';
 import { createLogger, type Logger } from './log/logger';
 import {
   createDataSource,
@@ -22,6 +24,8 @@ export type Role = 'serve' | 'worker' | 'migrate';
 
 export interface Service {
   port: number | null;
+  /** The configuration in force (in sandbox mode, pointed at the running sandbox). */
+  config: Config;
   repositories: Repositories;
   jobs: JobStore;
   dataSource: DataSource;
@@ -51,6 +55,7 @@ export async function startService(
   let worker: Worker | null = null;
   let dataSource: DataSource | null = null;
   let port: number | null = null;
+  let sandbox: SandboxConnection | null = null;
   try {
     if (role === 'serve') {
       http = createHttpServer({
@@ -85,6 +90,15 @@ export async function startService(
       maxAttempts: config.worker.maxAttempts,
     });
     const repositories = createRepositories(db.dataSource.manager, db.entities, systemClock);
+    if (config.mode === 'sandbox' && config.sandbox.autostart && role !== 'migrate') {
+      sandbox = await connectSandbox(config, log.child({ module: 'sandbox' }));
+      config = withSandbox(config, sandbox.info);
+      const registered = await registerSandboxTenants(
+        { repos: repositories, clock: systemClock },
+        sandbox.info,
+      );
+      log.info({ tenants: registered }, 'sandbox tenants registered');
+    }
     if (role === 'worker' || (role === 'serve' && config.worker.enabled)) {
       worker = new Worker(
         jobs,
@@ -98,28 +112,35 @@ export async function startService(
       );
       worker.start();
     }
-    const opened = { http, worker, dataSource };
+    const opened = { http, worker, dataSource, sandbox };
     return {
       port,
+      config,
       repositories,
       jobs,
       dataSource: db.dataSource,
       stop: () => shutdown(opened, config, log),
     };
   } catch (err) {
-    await shutdown({ http, worker, dataSource }, config, log);
+    await shutdown({ http, worker, dataSource, sandbox }, config, log);
     throw err;
   }
 }
 
 async function shutdown(
-  parts: { http: HttpServer | null; worker: Worker | null; dataSource: DataSource | null },
+  parts: {
+    http: HttpServer | null;
+    worker: Worker | null;
+    dataSource: DataSource | null;
+    sandbox: SandboxConnection | null;
+  },
   config: Config,
   log: Logger,
 ): Promise<void> {
   const budget = config.http.shutdownTimeoutMs;
   await Promise.all([parts.http?.close(budget), parts.worker?.stop(budget)]);
   if (parts.dataSource?.isInitialized) await parts.dataSource.destroy();
+  await parts.sandbox?.stop();
   log.info('stopped');
 }
 

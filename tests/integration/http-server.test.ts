@@ -47,6 +47,7 @@ describe('HTTP server', () => {
       PORT: String(await freePort()),
       HOST: '127.0.0.1',
       HTTP_BODY_LIMIT_BYTES: '1024',
+      SANDBOX_AUTOSTART: 'false',
     });
     service = await startService(config, silentLogger);
     port = service.port!;

@@ -10,29 +10,73 @@ function tempDir(): string {
 }
 
 describe('starting the product from a fresh checkout', () => {
-  it('creates ./.data, migrates, answers /healthz and /readyz, and exits cleanly on SIGTERM within 10 s', async () => {
+  it('creates ./.data, migrates, starts the sandbox, registers its tenants, answers /healthz and /readyz, and exits cleanly on SIGTERM within 10 s', async () => {
     const cwd = tempDir();
-    const port = await freePort();
-    const product = runProduct(cwd, { PORT: String(port), HOST: '127.0.0.1' });
-    try {
-      const health = await waitForStatus(`http://127.0.0.1:${port}/healthz`, 200);
-      expect(await health.json()).toEqual({ status: 'ok' });
-      const ready = await waitForStatus(`http://127.0.0.1:${port}/readyz`, 200);
-      expect(await ready.json()).toEqual({
-        status: 'ready',
-        checks: { database: true, migrations: true, worker: true },
-      });
-      expect(fs.existsSync(path.join(cwd, '.data', 'interactions.db'))).toBe(true);
+    const env = {
+      PORT: String(await freePort()),
+      HOST: '127.0.0.1',
+      SANDBOX_PORT: String(await freePort()),
+    };
+    const start = async () => {
+      const product = runProduct(cwd, env);
+      await waitForStatus(`http://127.0.0.1:${env.PORT}/readyz`, 200);
+      return product;
+    };
+    const stop = async (product: ReturnType<typeof runProduct>) => {
       const started = Date.now();
       product.child.kill('SIGTERM');
       expect(await product.exited).toBe(0);
       expect(Date.now() - started).toBeLessThan(10_000);
+    };
+    let product = await start();
+    try {
+      const health = await fetch(`http://127.0.0.1:${env.PORT}/healthz`);
+      expect(await health.json()).toEqual({ status: 'ok' });
+      const ready = await fetch(`http://127.0.0.1:${env.PORT}/readyz`);
+      expect(await ready.json()).toEqual({
+        status: 'ready',
+        checks: { database: true, migrations: true, worker: true },
+      });
+      expect(product.stdout()).toContain('"msg":"sandbox started"');
+      await stop(product);
       expect(product.stdout()).toContain('"msg":"stopped"');
+      // The sandbox went down with the product, and its state was saved.
+      expect(await fetch(`https://127.0.0.1:${env.SANDBOX_PORT}/`).catch(() => 'refused')).toBe(
+        'refused',
+      );
+      expect(fs.existsSync(path.join(cwd, '.data', 'sandbox', 'ca.pem'))).toBe(true);
+
+      const counts = () => {
+        const db = new Database(path.join(cwd, '.data', 'interactions.db'), { readonly: true });
+        const tenants = db
+          .prepare(
+            `SELECT t.display_name AS name, t.status, s.organizer_upn AS organizer FROM tenants t JOIN tenant_settings s ON s.tenant_id = t.tenant_id ORDER BY name`,
+          )
+          .all();
+        const contacts = db.prepare('SELECT COUNT(*) AS n FROM contacts').get();
+        db.close();
+        return { tenants, contacts };
+      };
+      const first = counts();
+      expect(first.tenants).toEqual([
+        { name: 'Contoso', status: 'active', organizer: 'megan.organizer@contoso.onmicrosoft.com' },
+        {
+          name: 'Fabrikam',
+          status: 'active',
+          organizer: 'fabrikam.meetings@fabrikam.onmicrosoft.com',
+        },
+      ]);
+      expect((first.contacts as { n: number }).n).toBeGreaterThan(0);
+
+      // A restart registers nothing twice.
+      product = await start();
+      await stop(product);
+      expect(counts()).toEqual(first);
     } finally {
       product.child.kill('SIGKILL');
       fs.rmSync(cwd, { recursive: true, force: true });
     }
-  });
+  }, 60_000);
 
   it('npm run migrate brings the database up to date and exits', async () => {
     const cwd = tempDir();
@@ -47,7 +91,7 @@ describe('starting the product from a fresh checkout', () => {
 
   it('runs the worker alone and stops it on SIGTERM', async () => {
     const cwd = tempDir();
-    const product = runProduct(cwd, {}, ['worker']);
+    const product = runProduct(cwd, { SANDBOX_AUTOSTART: 'false' }, ['worker']);
     const until = Date.now() + 20_000;
     while (!product.stdout().includes('worker started') && Date.now() < until) {
       await new Promise((r) => setTimeout(r, 100));

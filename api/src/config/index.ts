@@ -41,7 +41,8 @@ export interface Config {
     openIdMetadataUrl?: string;
   };
   defaultOrganizerUpn?: string;
-  sandbox: { port: number };
+  /** Sandbox mode: where the local Microsoft cloud listens; `url` is set once it is connected. */
+  sandbox: { port: number; autostart: boolean; url?: string; connectorUrl?: string };
   worker: {
     enabled: boolean;
     concurrency: number;
@@ -211,7 +212,7 @@ export function loadConfig(raw: NodeJS.ProcessEnv): Config {
       openIdMetadataUrl: env.BOT_OPENID_METADATA_URL,
     },
     defaultOrganizerUpn: env.DEFAULT_ORGANIZER_UPN,
-    sandbox: { port: env.SANDBOX_PORT },
+    sandbox: { port: env.SANDBOX_PORT, autostart: env.SANDBOX_AUTOSTART },
     worker: {
       enabled: env.WORKER_ENABLED,
       concurrency: env.WORKER_CONCURRENCY,
@@ -263,4 +264,26 @@ export function redactedSummary(config: Config): Record<string, unknown> {
     defaultOrganizerUpn: config.defaultOrganizerUpn,
     worker: { ...config.worker },
   };
+}
+
+/** What the sandbox tells a product about itself (`GET /_sandbox/info`), as far as config needs. */
+export interface SandboxEndpoints {
+  app: { clientId: string; clientSecret: string; botId: string };
+  urls: { graph: string; authorityHost: string; botOpenIdMetadata: string; connector: string };
+  caFile: string;
+}
+
+/** The config with every Microsoft endpoint pointed at a running sandbox (sandbox mode only). */
+export function withSandbox(config: Config, sandbox: SandboxEndpoints): Config {
+  return deepFreeze<Config>({
+    ...config,
+    entra: {
+      clientId: sandbox.app.clientId,
+      clientSecret: sandbox.app.clientSecret,
+      authorityHost: sandbox.urls.authorityHost.replace(/\/+$/, ''),
+    },
+    graph: { baseUrl: sandbox.urls.graph.replace(/\/+$/, ''), extraCaFile: sandbox.caFile },
+    bot: { ...config.bot, openIdMetadataUrl: sandbox.urls.botOpenIdMetadata },
+    sandbox: { ...config.sandbox, url: sandbox.urls.graph, connectorUrl: sandbox.urls.connector },
+  });
 }

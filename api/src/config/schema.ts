@@ -46,6 +46,7 @@ export const envSchema = z.object({
   BOT_OPENID_METADATA_URL: optional(httpsUrl),
   DEFAULT_ORGANIZER_UPN: optional(z.email({ message: 'expected a user principal name' })),
   SANDBOX_PORT: optional(port).default(3979),
+  SANDBOX_AUTOSTART: optional(bool).default(true),
   WORKER_ENABLED: optional(bool).default(true),
   WORKER_CONCURRENCY: optional(positiveInt.max(64)).default(4),
   WORKER_POLL_MS: optional(positiveInt.max(60_000)).default(1000),

@@ -100,4 +100,59 @@ describe('sandbox core', () => {
       /never goes back/,
     );
   });
+
+  it('answers 503 and 504 faults in Graph error envelopes, 503 with Retry-After when asked', async () => {
+    await sb.control('POST', '/_sandbox/faults', {
+      kind: 'unavailable',
+      path: '^/v1\\.0/',
+      remaining: 1,
+      retryAfter: { format: 'seconds', seconds: 3 },
+    });
+    const unavailable = await sb.fetch('/v1.0/users/x');
+    expect(unavailable.status).toBe(503);
+    expect(unavailable.headers.get('retry-after')).toBe('3');
+    expect(((await unavailable.json()) as { error: { code: string } }).error.code).toBe(
+      'serviceNotAvailable',
+    );
+    await sb.control('POST', '/_sandbox/faults', { kind: 'gatewayTimeout', remaining: 1 });
+    expect((await sb.fetch('/v1.0/users/x')).status).toBe(504);
+  });
+
+  it('adds latency, resets connections, hangs and trickles bodies on request', async () => {
+    await sb.control('POST', '/_sandbox/faults', { kind: 'latency', latencyMs: 300, remaining: 1 });
+    const started = Date.now();
+    await sb.fetch('/v1.0/users/x');
+    expect(Date.now() - started).toBeGreaterThanOrEqual(290);
+
+    await sb.control('POST', '/_sandbox/faults', { kind: 'reset', remaining: 1 });
+    await expect(sb.fetch('/v1.0/users/x')).rejects.toThrow();
+
+    await sb.control('POST', '/_sandbox/faults', { kind: 'hang', remaining: 1 });
+    await expect(sb.fetch('/v1.0/users/x', { signal: AbortSignal.timeout(500) })).rejects.toThrow(
+      /abort|timeout/i,
+    );
+
+    await sb.control('POST', '/_sandbox/faults', { kind: 'slowBody', latencyMs: 50, remaining: 1 });
+    const slow = Date.now();
+    const res = await sb.fetch('/v1.0/users/x');
+    const body = await res.text();
+    expect(body).toContain('"error"');
+    expect(Date.now() - slow).toBeGreaterThanOrEqual(50 * Math.floor(body.length / 64));
+  });
+
+  it('replays the same fault sequence from the same seed', async () => {
+    const run = async () => {
+      await sb.control('DELETE', '/_sandbox/faults');
+      await sb.control('POST', '/_sandbox/faults', { seed: 42 });
+      await sb.control('POST', '/_sandbox/faults', { kind: 'gatewayTimeout', probability: 0.5 });
+      const statuses: number[] = [];
+      for (let i = 0; i < 12; i++) statuses.push((await sb.fetch('/v1.0/users/x')).status);
+      await sb.control('DELETE', '/_sandbox/faults');
+      return statuses;
+    };
+    const first = await run();
+    expect(first).toContain(504);
+    expect(first.some((s) => s !== 504)).toBe(true);
+    expect(await run()).toEqual(first);
+  });
 });

@@ -23,7 +23,10 @@ export async function startTestSandbox(): Promise<TestSandbox> {
   const ca = fs.readFileSync(running.caFile, 'utf8');
   const agent = new Agent({ connect: { ca } });
   const doFetch: TestSandbox['fetch'] = (input, init) =>
-    undiciFetch(new URL(input, running.url), { dispatcher: agent, ...init });
+    undiciFetch(input.startsWith('/') ? `${running.url}${input}` : input, {
+      dispatcher: agent,
+      ...init,
+    });
   return {
     ...running,
     dir,

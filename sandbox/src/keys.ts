@@ -27,22 +27,32 @@ export class Keys {
     { kid: string; key: Awaited<ReturnType<typeof importJWK>> }
   >();
 
+  /** Key generation in flight: concurrent first uses must share one key, not race to store two. */
+  private readonly generating = new Map<KeySetName, Promise<StoredKey>>();
+
   constructor(private readonly store: Store) {}
 
-  private async stored(set: KeySetName): Promise<StoredKey> {
-    const col = this.store.collection<StoredKey>('signingKeys');
-    let k = col.get(set);
-    if (!k) {
-      const { privateKey, publicKey } = await generateKeyPair('RS256', { extractable: true });
-      const kid = randomUUID().replace(/-/g, '').slice(0, 27);
-      k = {
-        kid,
-        privateJwk: await exportJWK(privateKey),
-        publicJwk: { ...(await exportJWK(publicKey)), kid, use: 'sig', alg: 'RS256' },
-      };
-      col.set(set, k);
-      this.store.changed();
+  private stored(set: KeySetName): Promise<StoredKey> {
+    const existing = this.store.collection<StoredKey>('signingKeys').get(set);
+    if (existing) return Promise.resolve(existing);
+    let pending = this.generating.get(set);
+    if (!pending) {
+      pending = this.generate(set).finally(() => this.generating.delete(set));
+      this.generating.set(set, pending);
     }
+    return pending;
+  }
+
+  private async generate(set: KeySetName): Promise<StoredKey> {
+    const { privateKey, publicKey } = await generateKeyPair('RS256', { extractable: true });
+    const kid = randomUUID().replace(/-/g, '').slice(0, 27);
+    const k: StoredKey = {
+      kid,
+      privateJwk: await exportJWK(privateKey),
+      publicJwk: { ...(await exportJWK(publicKey)), kid, use: 'sig', alg: 'RS256' },
+    };
+    this.store.collection<StoredKey>('signingKeys').set(set, k);
+    this.store.changed();
     return k;
   }
 

@@ -128,7 +128,18 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
 
   const sockets = new Set<Socket>();
   const server = https.createServer({ cert: tls.cert, key: tls.key }, (req, res) => {
-    void handle(req, res);
+    handle(req, res).catch((err: unknown) => {
+      // Nothing a client sends may take the sandbox down or leave a request unanswered.
+      console.error('sandbox: request failed', err);
+      if (!res.headersSent) {
+        res.writeHead(500, { 'content-type': 'application/json' });
+        res.end(
+          JSON.stringify({
+            error: { code: 'InternalServerError', message: 'The sandbox failed.' },
+          }),
+        );
+      } else res.destroy();
+    });
   });
   server.on('secureConnection', (s: Socket) => {
     sockets.add(s);
@@ -137,7 +148,9 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = Date.now();
-    const url = new URL(req.url ?? '/', sb.baseUrl);
+    // Concatenate rather than resolve: a path like `//x` must stay a path, not become a host.
+    const raw = req.url ?? '/';
+    const url = new URL(`${sb.baseUrl}${raw.startsWith('/') ? raw : `/${raw}`}`);
     const method = (req.method ?? 'GET').toUpperCase();
     const body = await readBody(req).catch(() => Buffer.alloc(0));
     const ids = newRequestIds(req);

@@ -45,7 +45,7 @@ export async function startTestSandbox(): Promise<TestSandbox> {
     },
     async stop() {
       await running.stop();
-      await agent.close();
+      await agent.destroy();
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };

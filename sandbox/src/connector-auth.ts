@@ -1,0 +1,55 @@
+import type { JWTPayload } from 'jose';
+import { BOT_FRAMEWORK_ISSUER } from './entra';
+import { sendJson, type Ctx } from './http';
+import type { Sandbox } from './sandbox';
+import { connectorErrorBody, type ConnectorState } from './connector-store';
+
+/** The audience of the tokens a bot gets for calling the Bot Connector. */
+const CONNECTOR_AUDIENCE = BOT_FRAMEWORK_ISSUER;
+
+/** Who called the connector: the bot's app id from the token, or nobody when auth is off. */
+export interface ConnectorCaller {
+  appId?: string;
+}
+
+function unauthorized(ctx: Ctx, message: string): undefined {
+  sendJson(ctx, 401, connectorErrorBody('Unauthorized', message), {
+    'www-authenticate': 'Bearer realm="api.botframework.com"',
+  });
+  return undefined;
+}
+
+/**
+ * Checks the bot's bearer token as the Bot Connector does (signature, lifetime, audience), unless
+ * the connector runs without auth. Answers 401 itself and returns undefined when it may not proceed.
+ */
+export async function requireBot(
+  sb: Sandbox,
+  state: ConnectorState,
+  ctx: Ctx,
+): Promise<ConnectorCaller | undefined> {
+  const header = ctx.req.headers.authorization ?? '';
+  const token = /^Bearer (.+)$/i.exec(header)?.[1]?.trim();
+  if (!token) {
+    if (!state.settings().requireAuth) return {};
+    return unauthorized(ctx, 'Authorization has been denied for this request.');
+  }
+  // Entra issues these (client credentials for https://api.botframework.com/.default).
+  let claims: JWTPayload;
+  try {
+    claims = await sb.keys.verify('entra', token, sb.clock.now());
+  } catch (err) {
+    const expired = (err as { code?: string }).code === 'ERR_JWT_EXPIRED';
+    return unauthorized(
+      ctx,
+      expired ? 'The token is expired.' : 'Authorization has been denied for this request.',
+    );
+  }
+  const aud = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
+  if (!aud.includes(CONNECTOR_AUDIENCE)) {
+    return unauthorized(ctx, `The token's audience is not ${CONNECTOR_AUDIENCE}.`);
+  }
+  const appId = String(claims.appid ?? claims.azp ?? '');
+  ctx.meta.appId = appId;
+  return { appId };
+}

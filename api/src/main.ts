@@ -18,12 +18,23 @@ import type { Repositories } from './domain/ports/repositories';
 import { createHttpServer, type HttpServer } from './http/server';
 import { Worker, type JobHandler } from './jobs/worker';
 import { StartupError } from './startup-error';
+import type { Agent } from 'undici';
+import { GraphClient } from './graph/client';
+import { createAgent } from './graph/http';
+import { GraphOperations } from './graph/operations';
+import { GraphTokenProvider } from './graph/token-provider';
+import { TypeOrmUnitOfWork } from './data/unit-of-work';
+import { InProcessNotifier } from './jobs/notifier';
+import { DEFAULT_TIMINGS, RECOVER_MEETING_JOB, type MeetingDeps } from './domain/meetings/deps';
+import { recoverMeeting } from './domain/meetings/recovery';
 
 /** What `npm start` (serve), `npm run worker` and `npm run migrate` run. */
 export type Role = 'serve' | 'worker' | 'migrate';
 
 export interface Service {
   port: number | null;
+  /** The meeting use cases' dependencies, when Graph is configured. */
+  meetings: MeetingDeps | null;
   /** The configuration in force (in sandbox mode, pointed at the running sandbox). */
   config: Config;
   repositories: Repositories;
@@ -33,8 +44,27 @@ export interface Service {
 }
 
 /** Job kinds and their handlers; later features register theirs here. */
-function jobHandlers(): Map<string, JobHandler> {
-  return new Map<string, JobHandler>();
+function jobHandlers(meetings: MeetingDeps | null): Map<string, JobHandler> {
+  const handlers = new Map<string, JobHandler>();
+  if (meetings) {
+    handlers.set(RECOVER_MEETING_JOB, async (job) => {
+      const { meetingId } = JSON.parse(job.payload) as { meetingId: string };
+      if (!job.tenantId) throw new Error('meeting recovery job without a tenant');
+      const outcome = await recoverMeeting(meetings, job.tenantId, meetingId, job.attempts);
+      return outcome.done ? undefined : { runAgainAt: outcome.runAgainAt };
+    });
+  }
+  return handlers;
+}
+
+/** The Graph adapter, when the app has credentials (tenant mode, or sandbox mode once connected). */
+function buildGraph(config: Config, log: Logger): { graph: GraphOperations; agent: Agent } | null {
+  const { clientId, clientSecret, authorityHost } = config.entra;
+  if (!clientId || !clientSecret) return null;
+  const agent = createAgent(config.graph.extraCaFile);
+  const tokens = new GraphTokenProvider({ clientId, clientSecret, authorityHost, agent, log });
+  const client = new GraphClient({ baseUrl: config.graph.baseUrl, tokens, agent, log });
+  return { graph: new GraphOperations(client), agent };
 }
 
 async function openDatabase(config: Config, log: Logger) {
@@ -56,6 +86,7 @@ export async function startService(
   let dataSource: DataSource | null = null;
   let port: number | null = null;
   let sandbox: SandboxConnection | null = null;
+  let agent: Agent | null = null;
   try {
     if (role === 'serve') {
       http = createHttpServer({
@@ -99,10 +130,25 @@ export async function startService(
       );
       log.info({ tenants: registered }, 'sandbox tenants registered');
     }
+    const adapter = buildGraph(config, log.child({ module: 'graph' }));
+    agent = adapter?.agent ?? null;
+    const meetings: MeetingDeps | null = adapter
+      ? {
+          repos: repositories,
+          uow: new TypeOrmUnitOfWork(db.dataSource, db.entities, jobs, systemClock),
+          graph: adapter.graph,
+          clock: systemClock,
+          notifier: new InProcessNotifier(log.child({ module: 'events' })),
+          interactionLink: (_tenantId, interactionId) =>
+            `${config.http.publicBaseUrl ?? `http://localhost:${config.http.port}`}/tab/interactions/${encodeURIComponent(interactionId)}`,
+          sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+          timings: { ...DEFAULT_TIMINGS, recoveryDelayMs: config.meetings.recoveryDelayMs },
+        }
+      : null;
     if (role === 'worker' || (role === 'serve' && config.worker.enabled)) {
       worker = new Worker(
         jobs,
-        jobHandlers(),
+        jobHandlers(meetings),
         {
           concurrency: config.worker.concurrency,
           pollMs: config.worker.pollMs,
@@ -112,9 +158,10 @@ export async function startService(
       );
       worker.start();
     }
-    const opened = { http, worker, dataSource, sandbox };
+    const opened = { http, worker, dataSource, sandbox, agent };
     return {
       port,
+      meetings,
       config,
       repositories,
       jobs,
@@ -122,7 +169,7 @@ export async function startService(
       stop: () => shutdown(opened, config, log),
     };
   } catch (err) {
-    await shutdown({ http, worker, dataSource, sandbox }, config, log);
+    await shutdown({ http, worker, dataSource, sandbox, agent }, config, log);
     throw err;
   }
 }
@@ -133,6 +180,7 @@ async function shutdown(
     worker: Worker | null;
     dataSource: DataSource | null;
     sandbox: SandboxConnection | null;
+    agent: Agent | null;
   },
   config: Config,
   log: Logger,
@@ -141,6 +189,7 @@ async function shutdown(
   await Promise.all([parts.http?.close(budget), parts.worker?.stop(budget)]);
   if (parts.dataSource?.isInitialized) await parts.dataSource.destroy();
   await parts.sandbox?.stop();
+  await parts.agent?.destroy();
   log.info('stopped');
 }
 

@@ -43,6 +43,7 @@ export interface Config {
   defaultOrganizerUpn?: string;
   /** Sandbox mode: where the local Microsoft cloud listens; `url` is set once it is connected. */
   sandbox: { port: number; autostart: boolean; url?: string; connectorUrl?: string };
+  meetings: { recoveryDelayMs: number };
   worker: {
     enabled: boolean;
     concurrency: number;
@@ -213,6 +214,7 @@ export function loadConfig(raw: NodeJS.ProcessEnv): Config {
     },
     defaultOrganizerUpn: env.DEFAULT_ORGANIZER_UPN,
     sandbox: { port: env.SANDBOX_PORT, autostart: env.SANDBOX_AUTOSTART },
+    meetings: { recoveryDelayMs: env.MEETING_RECOVERY_DELAY_MS },
     worker: {
       enabled: env.WORKER_ENABLED,
       concurrency: env.WORKER_CONCURRENCY,

@@ -52,6 +52,7 @@ export const envSchema = z.object({
   WORKER_POLL_MS: optional(positiveInt.max(60_000)).default(1000),
   JOB_LEASE_SECONDS: optional(positiveInt.min(5).max(3600)).default(60),
   JOB_MAX_ATTEMPTS: optional(positiveInt.max(100)).default(8),
+  MEETING_RECOVERY_DELAY_MS: optional(positiveInt.max(24 * 3600_000)).default(120_000),
   HTTP_BODY_LIMIT_BYTES: optional(positiveInt.max(64 * 1024 * 1024)).default(1024 * 1024),
   SHUTDOWN_TIMEOUT_MS: optional(positiveInt.max(120_000)).default(8000),
 });

@@ -53,6 +53,7 @@ function fromDomain(err: DomainError): Problem {
         ...(err.details ? { errors: err.details } : {}),
       };
     case 'conflict':
+    case 'organizer_not_configured':
       return problem(409, err.code, err.message);
     case 'forbidden':
     case 'tenant_not_active':

@@ -1,0 +1,149 @@
+import { randomUUID } from 'node:crypto';
+import { DomainError } from '../errors';
+import { GraphCallError } from '../ports/graph';
+import type { Interaction } from '../interactions/types';
+import type { TenantContext } from '../tenants/context';
+import type { MeetingDeps } from './deps';
+import { RECOVER_MEETING_JOB } from './deps';
+import { continueCreation } from './creation';
+import type { MeetingAttendee, OnlineMeeting } from './types';
+import { validateScheduleRequest, type ScheduleRequest } from './validation';
+
+async function requireOrganizer(deps: MeetingDeps, tenantId: string) {
+  const tenant = await deps.repos.tenants.get(tenantId);
+  if (!tenant || tenant.status !== 'active') {
+    throw new DomainError(
+      'tenant_not_active',
+      'This organization is not active in Interactions for Teams.',
+    );
+  }
+  const settings = await deps.repos.tenantSettings.get(tenantId, {});
+  if (!settings?.organizerOid || !settings.organizerUpn) {
+    throw new DomainError(
+      'organizer_not_configured',
+      'No organizer account is set up for meetings yet; ask an admin to choose one in the settings.',
+    );
+  }
+  return { upn: settings.organizerUpn, oid: settings.organizerOid };
+}
+
+/** Contacts named by id must be this tenant's; the first one places the interaction on a client. */
+async function resolveContacts(deps: MeetingDeps, tenantId: string, req: ScheduleRequest) {
+  let clientId: string | null = null;
+  let contactId: string | null = null;
+  for (const [i, a] of req.attendees.entries()) {
+    const contact = a.contactId
+      ? await deps.repos.contacts.get(tenantId, { contactId: a.contactId })
+      : await deps.repos.contacts.findByEmail(tenantId, a.email);
+    if (a.contactId && !contact) {
+      throw new DomainError(
+        'invalid_input',
+        `The meeting can't be scheduled: contact ${a.contactId} does not exist.`,
+        {
+          fields: { [`attendees[${i}].contactId`]: 'unknown contact' },
+        },
+      );
+    }
+    if (contact) {
+      a.contactId = contact.contactId;
+      a.name = a.name ?? contact.name;
+      clientId ??= contact.clientId;
+      contactId ??= contact.contactId;
+    }
+  }
+  return { clientId, contactId };
+}
+
+/**
+ * Schedules a calendar-backed Teams meeting and its interaction. Rows are written first (state
+ * `creating`, with the recovery job in the same transaction), then Graph is called outside any
+ * transaction; whatever fails afterwards, the recovery job finishes or compensates: no orphaned or
+ * duplicated calendar event.
+ */
+export async function scheduleMeeting(
+  deps: MeetingDeps,
+  ctx: TenantContext,
+  request: ScheduleRequest,
+): Promise<OnlineMeeting> {
+  const now = deps.clock.now();
+  const req = validateScheduleRequest(request, now);
+  const organizer = await requireOrganizer(deps, ctx.tenantId);
+  const { clientId, contactId } = await resolveContacts(deps, ctx.tenantId, req);
+  const interaction: Omit<Interaction, 'tenantId'> = {
+    interactionId: randomUUID(),
+    type: 'online_meeting',
+    clientId,
+    contactId,
+    title: req.subject,
+    notes: req.notes ?? null,
+    startAt: req.start,
+    endAt: req.end,
+    status: 'planned',
+    createdBy: ctx.userOid,
+    createdAt: now,
+    updatedAt: now,
+  };
+  const meeting: Omit<OnlineMeeting, 'tenantId'> = {
+    meetingId: randomUUID(),
+    interactionId: interaction.interactionId,
+    provider: 'teams',
+    providerEventId: null,
+    providerMeetingId: null,
+    joinUrl: null,
+    chatThreadId: null,
+    organizerUpn: organizer.upn,
+    organizerOid: organizer.oid,
+    subject: req.subject,
+    startAt: req.start,
+    endAt: req.end,
+    timeZone: req.timeZone,
+    state: 'creating',
+    captureDeadlineAt: null,
+    nextCheckAt: null,
+    lastErrorCode: null,
+    lastErrorMessage: null,
+    transactionId: randomUUID(),
+    createdBy: ctx.userOid,
+    version: 1,
+    createdAt: now,
+    updatedAt: now,
+  };
+  const attendees: Omit<MeetingAttendee, 'tenantId'>[] = req.attendees.map((a) => ({
+    meetingId: meeting.meetingId,
+    email: a.email,
+    name: a.name ?? null,
+    type: a.type ?? 'required',
+    contactId: a.contactId ?? null,
+  }));
+  await deps.uow.run(async (tx) => {
+    await tx.repos.interactions.insert(ctx.tenantId, interaction);
+    await tx.repos.onlineMeetings.insert(ctx.tenantId, meeting);
+    for (const a of attendees) await tx.repos.meetingAttendees.insert(ctx.tenantId, a);
+    await tx.jobs.enqueue({
+      tenantId: ctx.tenantId,
+      kind: RECOVER_MEETING_JOB,
+      payload: { meetingId: meeting.meetingId },
+      dedupeKey: meeting.meetingId,
+      runAfter: new Date(now.getTime() + deps.timings.recoveryDelayMs),
+    });
+  });
+  await deps.notifier.publish({
+    type: 'meeting.stateChanged',
+    tenantId: ctx.tenantId,
+    meetingId: meeting.meetingId,
+    interactionId: meeting.interactionId,
+    from: null,
+    to: 'creating',
+    reason: null,
+  });
+  try {
+    return await continueCreation(deps, ctx.tenantId, meeting.meetingId);
+  } catch (err) {
+    // Graph failed while compensating: the meeting stays in `creating` and recovery finishes it.
+    if (!(err instanceof GraphCallError)) throw err;
+    const current = await deps.repos.onlineMeetings.get(ctx.tenantId, {
+      meetingId: meeting.meetingId,
+    });
+    return current ?? { ...meeting, tenantId: ctx.tenantId };
+  }
+}

@@ -104,11 +104,11 @@ class Creation {
         ? 'graph_throttled'
         : 'graph_unavailable'
       : 'meeting_not_resolved';
-    await this.save({
+    const saved = await this.save({
       lastErrorCode: code,
       lastErrorMessage: failure ? failure.message.slice(0, 1000) : null,
     });
-    return this.m;
+    return saved ? this.m : this.reload();
   }
 
   async reload(): Promise<OnlineMeeting> {

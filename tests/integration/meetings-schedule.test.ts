@@ -44,7 +44,7 @@ describe('scheduling meetings (domain + SQLite + Graph adapter + sandbox)', () =
         HOST: '127.0.0.1',
         SANDBOX_AUTOSTART: 'false',
         WORKER_POLL_MS: '50',
-        MEETING_RECOVERY_DELAY_MS: '2000',
+        MEETING_RECOVERY_DELAY_MS: '5000',
       }),
       info,
     );

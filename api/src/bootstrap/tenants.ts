@@ -1,7 +1,8 @@
 import type { Clock } from '../domain/ports/clock';
 import type { Repositories } from '../domain/ports/repositories';
 import { ensureTenant } from '../domain/tenants/onboarding';
-import { ensureClient, ensureContact } from '../domain/interactions/clients';
+import { ensureClient } from '../domain/interactions/clients';
+import { ensureContact } from '../domain/interactions/contacts';
 import type { SandboxInfo } from './sandbox';
 
 /** Registers the sandbox's tenants (active, with organizer) and its demo clients; idempotent. */

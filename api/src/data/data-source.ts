@@ -6,6 +6,7 @@ import { migrations } from '../../../migrations';
 import { buildEntities, type Entities } from './entities';
 import type { Dialect } from './columns';
 import { StartupError } from '../startup-error';
+import { guardSingleConnection } from './transaction';
 
 export function dialectOf(db: DatabaseConfig): Dialect {
   return db.kind === 'mssql' ? 'mssql' : 'sqlite';
@@ -83,6 +84,7 @@ export async function openDataSource(db: DatabaseConfig, dataSource: DataSource)
   }
   try {
     await dataSource.initialize();
+    guardSingleConnection(dataSource);
   } catch (err) {
     if (db.kind === 'mssql') {
       throw new StartupError(

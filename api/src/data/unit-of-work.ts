@@ -4,6 +4,7 @@ import type { Transaction, UnitOfWork } from '../domain/ports/unit-of-work';
 import type { Entities } from './entities';
 import type { JobStore } from './job-store';
 import { createRepositories } from './repositories';
+import { inTransaction } from './transaction';
 
 /** Transactions over the TypeORM data source, with repositories and the queue bound to them. */
 export class TypeOrmUnitOfWork implements UnitOfWork {
@@ -15,7 +16,7 @@ export class TypeOrmUnitOfWork implements UnitOfWork {
   ) {}
 
   run<T>(fn: (tx: Transaction) => Promise<T>): Promise<T> {
-    return this.dataSource.transaction((manager) =>
+    return inTransaction(this.dataSource, (manager) =>
       fn({
         repos: createRepositories(manager, this.entities, this.clock),
         jobs: { enqueue: (request) => this.jobs.enqueue(request, manager) },

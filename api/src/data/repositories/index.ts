@@ -8,6 +8,7 @@ import type { TranscriptSegment } from '../../domain/transcripts/types';
 import type { Clock } from '../../domain/ports/clock';
 import type { Entities } from '../entities';
 import { TenantScoped, without } from './tenant-scoped';
+import { inTransaction } from '../transaction';
 
 class Tenants implements TenantsRepository {
   constructor(
@@ -115,7 +116,11 @@ class TranscriptSegments extends TenantScoped<TranscriptSegment, 'artifactId' | 
     artifactId: string,
     segments: Omit<TranscriptSegment, 'tenantId' | 'artifactId'>[],
   ) {
-    await this.repo.manager.transaction(async (tx) => {
+    const manager = this.repo.manager;
+    const inOuter = manager.queryRunner?.isTransactionActive ?? false;
+    const transaction = (fn: (tx: EntityManager) => Promise<void>) =>
+      inOuter ? manager.transaction(fn) : inTransaction(manager.connection, fn);
+    await transaction(async (tx) => {
       const repo = tx.getRepository(this.repo.metadata.target);
       await repo.delete(this.where(tenantId, { artifactId }));
       // Small chunks keep each INSERT under SQL Server's 2,100-parameter limit.

@@ -143,6 +143,7 @@ export async function startService(
             `${config.http.publicBaseUrl ?? `http://localhost:${config.http.port}`}/tab/interactions/${encodeURIComponent(interactionId)}`,
           sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
           timings: { ...DEFAULT_TIMINGS, recoveryDelayMs: config.meetings.recoveryDelayMs },
+          defaultOrganizerUpn: config.defaultOrganizerUpn,
         }
       : null;
     if (role === 'worker' || (role === 'serve' && config.worker.enabled)) {

@@ -211,6 +211,42 @@ describe('scheduling meetings (domain + SQLite + Graph adapter + sandbox)', () =
     }
   });
 
+  it('uses DEFAULT_ORGANIZER_UPN for a tenant without an organizer, and keeps it in the settings', async () => {
+    await service.repositories.tenantSettings.update(
+      CONTOSO,
+      {},
+      { organizerUpn: null, organizerOid: null },
+    );
+    const withDefault = { ...deps, defaultOrganizerUpn: 'megan.organizer@contoso.onmicrosoft.com' };
+    const meeting = await scheduleMeeting(withDefault, USER, request());
+    expect(meeting).toMatchObject({ state: 'scheduled', organizerOid: MEGAN });
+    expect(await service.repositories.tenantSettings.get(CONTOSO, {})).toMatchObject({
+      organizerUpn: 'megan.organizer@contoso.onmicrosoft.com',
+      organizerOid: MEGAN,
+    });
+  });
+
+  it('says an admin must choose an organizer when there is none and no default', async () => {
+    await service.repositories.tenantSettings.update(
+      CONTOSO,
+      {},
+      { organizerUpn: null, organizerOid: null },
+    );
+    try {
+      const err = await scheduleMeeting(deps, USER, request()).catch((e: unknown) => e);
+      expect((err as DomainError).code).toBe('organizer_not_configured');
+    } finally {
+      await service.repositories.tenantSettings.update(
+        CONTOSO,
+        {},
+        {
+          organizerUpn: 'megan.organizer@contoso.onmicrosoft.com',
+          organizerOid: MEGAN,
+        },
+      );
+    }
+  });
+
   it('marks the meeting failed (permission_missing) when the app lacks Calendars.ReadWrite', async () => {
     await sb.control('PATCH', `/_sandbox/tenants/${FABRIKAM}`, {
       consentedRoles: ['User.Read.All', 'OnlineMeetings.Read.All'],

@@ -48,7 +48,8 @@ async function clientFor(
     if (!client) throw invalid('contact', 'clientId', 'unknown client');
     return { client, created: false };
   }
-  const domain = p.domain as string;
+  const domain = p.domain;
+  if (!domain) throw invalid('contact', 'clientId', `choose a client for ${p.email}`);
   const owner = await repos.clients.findByEmailDomain(tenantId, domain);
   if (owner) return { client: owner, created: false };
   trace.createdClient = true;
@@ -117,10 +118,13 @@ export async function createContact(
       // Unique indexes decide races: a lost one is reported like the check that came too early.
       const winner = await deps.repos.contacts.findByEmail(tenantId, email);
       if (winner) throw contactConflict(winner, err);
-      const domainTaken =
-        trace.createdClient && (await deps.repos.clients.findByEmailDomain(tenantId, domain ?? ''));
       // Another request created the domain's client meanwhile: one more attempt places us on it.
-      if (attempt > 1 || !domainTaken) throw err;
+      const retry =
+        attempt === 1 &&
+        trace.createdClient &&
+        domain !== null &&
+        (await deps.repos.clients.findByEmailDomain(tenantId, domain)) !== null;
+      if (!retry) throw err;
     }
   }
 }

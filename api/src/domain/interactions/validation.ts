@@ -65,10 +65,34 @@ export interface NormalizedEmail {
 }
 
 /** Trimmed and lower-cased email; null when it is not a valid address. */
+/** Personal mailbox providers: their domain says nothing about the client a contact works for. */
+const PERSONAL_EMAIL_DOMAINS = new Set([
+  'gmail.com',
+  'googlemail.com',
+  'outlook.com',
+  'hotmail.com',
+  'live.com',
+  'msn.com',
+  'yahoo.com',
+  'icloud.com',
+  'me.com',
+  'aol.com',
+  'proton.me',
+  'protonmail.com',
+  'gmx.com',
+  'gmx.de',
+  'web.de',
+  'mail.com',
+  'yandex.com',
+  'zoho.com',
+]);
+
+/** A lower-case email and its company domain (null for personal mailbox providers). */
 export function normalizeEmail(raw: string | null | undefined): NormalizedEmail | null {
   const email = (raw ?? '').trim().toLowerCase();
   if (!isValidEmail(email)) return null;
-  return { email, domain: normalizeDomain(email.slice(email.lastIndexOf('@') + 1)) };
+  const domain = normalizeDomain(email.slice(email.lastIndexOf('@') + 1));
+  return { email, domain: domain && PERSONAL_EMAIL_DOMAINS.has(domain) ? null : domain };
 }
 
 export function requireEmail(raw: string, what: string): NormalizedEmail {

@@ -32,6 +32,8 @@ export interface MeetingDeps {
   interactionLink(tenantId: string, interactionId: string): string;
   sleep(ms: number): Promise<void>;
   timings: MeetingTimings;
+  /** Used (and saved) for a tenant whose settings name no organizer yet. */
+  defaultOrganizerUpn?: string;
 }
 
 /** Job kind of the recovery job that finishes or compensates a meeting left in `creating`. */

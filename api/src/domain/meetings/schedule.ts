@@ -8,6 +8,10 @@ import { RECOVER_MEETING_JOB } from './deps';
 import { continueCreation } from './creation';
 import type { MeetingAttendee, OnlineMeeting } from './types';
 import { validateScheduleRequest, type ScheduleRequest } from './validation';
+import { setOrganizer } from '../tenants/organizer';
+
+/** Actor recorded when the service itself changes a setting. */
+const SYSTEM_ACTOR = '00000000-0000-0000-0000-000000000000';
 
 async function requireOrganizer(deps: MeetingDeps, tenantId: string) {
   const tenant = await deps.repos.tenants.get(tenantId);
@@ -18,6 +22,9 @@ async function requireOrganizer(deps: MeetingDeps, tenantId: string) {
     );
   }
   const settings = await deps.repos.tenantSettings.get(tenantId, {});
+  if (settings && !settings.organizerOid && deps.defaultOrganizerUpn) {
+    return setOrganizer(deps, { tenantId, userOid: SYSTEM_ACTOR }, deps.defaultOrganizerUpn);
+  }
   if (!settings?.organizerOid || !settings.organizerUpn) {
     throw new DomainError(
       'organizer_not_configured',

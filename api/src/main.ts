@@ -50,7 +50,7 @@ function jobHandlers(meetings: MeetingDeps | null): Map<string, JobHandler> {
     handlers.set(RECOVER_MEETING_JOB, async (job) => {
       const { meetingId } = JSON.parse(job.payload) as { meetingId: string };
       if (!job.tenantId) throw new Error('meeting recovery job without a tenant');
-      const outcome = await recoverMeeting(meetings, job.tenantId, meetingId, job.attempts);
+      const outcome = await recoverMeeting(meetings, job.tenantId, meetingId);
       return outcome.done ? undefined : { runAgainAt: outcome.runAgainAt };
     });
   }

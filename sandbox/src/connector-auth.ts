@@ -1,4 +1,4 @@
-import type { JWTPayload } from 'jose';
+import { bearerToken, verifyEntraToken } from './bearer';
 import { BOT_FRAMEWORK_ISSUER } from './entra';
 import { sendJson, type Ctx } from './http';
 import type { Sandbox } from './sandbox';
@@ -28,23 +28,22 @@ export async function requireBot(
   state: ConnectorState,
   ctx: Ctx,
 ): Promise<ConnectorCaller | undefined> {
-  const header = ctx.req.headers.authorization ?? '';
-  const token = /^Bearer (.+)$/i.exec(header)?.[1]?.trim();
+  const token = bearerToken(ctx);
   if (!token) {
     if (!state.settings().requireAuth) return {};
     return unauthorized(ctx, 'Authorization has been denied for this request.');
   }
   // Entra issues these (client credentials for https://api.botframework.com/.default).
-  let claims: JWTPayload;
-  try {
-    claims = await sb.keys.verify('entra', token, sb.clock.now());
-  } catch (err) {
-    const expired = (err as { code?: string }).code === 'ERR_JWT_EXPIRED';
+  const checked = await verifyEntraToken(sb, token);
+  if (!checked.ok) {
     return unauthorized(
       ctx,
-      expired ? 'The token is expired.' : 'Authorization has been denied for this request.',
+      checked.reason === 'expired'
+        ? 'The token is expired.'
+        : 'Authorization has been denied for this request.',
     );
   }
+  const { claims } = checked;
   const aud = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
   if (!aud.includes(CONNECTOR_AUDIENCE)) {
     return unauthorized(ctx, `The token's audience is not ${CONNECTOR_AUDIENCE}.`);

@@ -115,7 +115,9 @@ export async function serveDirectory(
       `.${pathname.endsWith('/') ? `${pathname}index.html` : pathname}`,
     );
     if (!file.startsWith(root + path.sep) || !fs.existsSync(file) || !fs.statSync(file).isFile()) {
-      res.writeHead(404).end('not found');
+      // Not chained: restify, loaded by other test files in the same worker, makes writeHead return undefined.
+      res.writeHead(404);
+      res.end('not found');
       return;
     }
     res.writeHead(200, {

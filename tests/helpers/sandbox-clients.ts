@@ -1,11 +1,62 @@
 import type { INetworkModule, NetworkRequestOptions, NetworkResponse } from '@azure/msal-node';
 import {
   Client,
+  GraphError,
   type AuthenticationProvider,
   type FetchOptions,
 } from '@microsoft/microsoft-graph-client';
 import { fetch as undiciFetch } from 'undici';
+import { APP_ROLES, SANDBOX_APP } from '../../sandbox/src/seed';
 import type { TestSandbox } from './sandbox';
+
+/**
+ * Clients the tests talk to the sandbox with: msal-node's network module, the real Graph client,
+ * raw token-endpoint and bearer calls, and Graph app tokens minted directly.
+ */
+
+/** Our app's client id in every sandbox tenant. */
+export const APP_ID = SANDBOX_APP.clientId;
+
+/** Every Graph application role the meetings workloads check: all a sandbox tenant consented to. */
+export const ALL_MEETING_ROLES: string[] = [...APP_ROLES];
+
+export interface AppTokenOptions {
+  tenantId: string;
+  /** Default: {@link ALL_MEETING_ROLES}. */
+  roles?: string[];
+  /** Default: {@link APP_ID}. */
+  appId?: string;
+  /** Seconds from the sandbox's now; negative gives an already expired token. */
+  lifetimeSeconds?: number;
+}
+
+/**
+ * A v1.0 Graph app token as Entra issues it (`iss` sts.windows.net, `aud` Graph, `roles`), minted
+ * DIRECTLY with the sandbox's Entra key and timed on the sandbox clock. The token endpoint cannot
+ * give these tests what they need: a subset of the consented roles, a foreign app, an expired token,
+ * or a token still valid after the test moved the sandbox clock past msal's cached expiry.
+ */
+export async function mintGraphAppTokenDirectly(
+  sb: TestSandbox,
+  o: AppTokenOptions,
+): Promise<string> {
+  const now = Math.floor(sb.sandbox.clock.now().getTime() / 1000);
+  const lifetime = o.lifetimeSeconds ?? 3599;
+  const iat = lifetime < 0 ? now + lifetime - 3600 : now;
+  return sb.sandbox.keys.sign('entra', {
+    iss: `https://sts.windows.net/${o.tenantId}/`,
+    aud: 'https://graph.microsoft.com',
+    tid: o.tenantId,
+    appid: o.appId ?? APP_ID,
+    appidacr: '1',
+    idtyp: 'app',
+    ver: '1.0',
+    roles: o.roles ?? ALL_MEETING_ROLES,
+    iat,
+    nbf: iat,
+    exp: now + lifetime,
+  });
+}
 
 /**
  * msal-node's network client for tests: talks to the sandbox over HTTPS trusting its CA, and refuses
@@ -58,7 +109,8 @@ export class SandboxNetworkClient implements INetworkModule {
 /**
  * The real Graph client pointed at the sandbox. It calls the global `fetch` with our
  * `fetchOptions`, so the undici `dispatcher` (trusting the sandbox CA) rides along — no
- * NODE_EXTRA_CA_CERTS needed.
+ * NODE_EXTRA_CA_CERTS needed; `customHosts` makes it attach the bearer token to the sandbox host
+ * (it only authenticates Graph hosts otherwise).
  */
 export function sandboxGraphClient(
   sb: Pick<TestSandbox, 'url' | 'agent'>,
@@ -71,6 +123,48 @@ export function sandboxGraphClient(
     authProvider,
     // npm undici 7's Agent works as Node 20's fetch dispatcher; only their type declarations differ.
     fetchOptions: { dispatcher: sb.agent } as unknown as FetchOptions,
+  });
+}
+
+/** The real Graph client with a token minted directly for every request (tests move the clock). */
+export function graphClientFor(sb: TestSandbox, o: AppTokenOptions): Client {
+  return sandboxGraphClient(sb, () => mintGraphAppTokenDirectly(sb, o));
+}
+
+/** What a Graph client call threw; fails the test when it resolved or threw anything else. */
+export async function graphErrorOf(call: Promise<unknown>): Promise<GraphError> {
+  try {
+    await call;
+  } catch (err) {
+    if (err instanceof GraphError) return err;
+    throw err;
+  }
+  throw new Error('expected a Graph error');
+}
+
+/** A Graph client failure reduced to what tests compare whole. */
+export async function graphFailure(
+  call: Promise<unknown>,
+): Promise<{ statusCode: number; code: string | null; message: string }> {
+  const e = await graphErrorOf(call);
+  return { statusCode: e.statusCode, code: e.code, message: e.message };
+}
+
+/** fetch against the sandbox with a bearer token (for status codes, headers and raw bytes). */
+export function fetchWithToken(
+  sb: Pick<TestSandbox, 'fetch'>,
+  token: string,
+  path: string,
+  init: {
+    method?: string;
+    headers?: Record<string, string>;
+    body?: string;
+    redirect?: 'manual' | 'follow';
+  } = {},
+) {
+  return sb.fetch(path, {
+    ...init,
+    headers: { authorization: `Bearer ${token}`, ...init.headers },
   });
 }
 

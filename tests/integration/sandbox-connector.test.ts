@@ -2,6 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify, type JSONWebKeySet } from 'jose';
 import { startTestSandbox, type TestSandbox } from '../helpers/sandbox';
+import { postTokenForm } from '../helpers/sandbox-clients';
 
 const CONTOSO = '6f1c2a3b-4d5e-4f60-8a71-92b3c4d5e6f7';
 const ADELE = '5d7f9b1c-3e5a-4c7e-9b1d-2f4a6c8e0b3d';
@@ -41,18 +42,14 @@ describe('sandbox Bot Connector', () => {
   }
 
   async function clientCredentials(tenant: string, scope: string): Promise<string> {
-    const res = await sb.fetch(`/${tenant}/oauth2/v2.0/token`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({
-        grant_type: 'client_credentials',
-        client_id: BOT_APP.id,
-        client_secret: BOT_APP.secret,
-        scope,
-      }).toString(),
+    const { status, body } = await postTokenForm(sb, `/${tenant}/oauth2/v2.0/token`, {
+      grant_type: 'client_credentials',
+      client_id: BOT_APP.id,
+      client_secret: BOT_APP.secret,
+      scope,
     });
-    expect(res.status).toBe(200);
-    return ((await res.json()) as { access_token: string }).access_token;
+    expect(status).toBe(200);
+    return body.access_token as string;
   }
 
   const history = async (conversationId: string) =>
@@ -288,7 +285,9 @@ describe('sandbox Bot Connector', () => {
       }
       seen.push({ activity, verdict });
       if (verdict !== 'ok') {
-        res.writeHead(401).end();
+        // Not chained: restify, loaded by other test files in this worker, patches writeHead to return undefined.
+        res.writeHead(401);
+        res.end();
         return;
       }
       if (activity.type === 'invoke') {
@@ -309,7 +308,8 @@ describe('sandbox Bot Connector', () => {
         headers: { authorization: `Bearer ${botToken}`, 'content-type': 'application/json' },
         body: JSON.stringify({ type: 'message', text: `echo: ${activity.text}` }),
       });
-      res.writeHead(sent.status === 201 ? 200 : 500).end();
+      res.writeHead(sent.status === 201 ? 200 : 500);
+      res.end();
     }
 
     beforeAll(async () => {

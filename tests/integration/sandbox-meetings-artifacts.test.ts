@@ -1,7 +1,13 @@
-import { GraphError, PageIterator, type Client } from '@microsoft/microsoft-graph-client';
+import { PageIterator, type Client } from '@microsoft/microsoft-graph-client';
 import type { CallRecording, CallTranscript, Event } from '@microsoft/microsoft-graph-types';
-import { startTestSandbox, type TestSandbox } from '../helpers/sandbox';
-import { fetchWithToken, graphClientFor, mintGraphAppTokenDirectly } from '../helpers/graph-token';
+import { scheduleOnlineMeeting, startMeetingsSandbox } from '../helpers/meetings';
+import type { TestSandbox } from '../helpers/sandbox';
+import {
+  fetchWithToken,
+  graphClientFor,
+  graphErrorOf as errorOf,
+  mintGraphAppTokenDirectly,
+} from '../helpers/sandbox-clients';
 
 /** Recordings and transcripts (graph-contract §5) through the real Graph client. */
 
@@ -15,10 +21,13 @@ describe('sandbox Graph: meeting recordings and transcripts', () => {
   const lifecycle: string[] = [];
 
   beforeAll(async () => {
-    sb = await startTestSandbox();
-    const t = sb.sandbox.tenants()[0];
-    [tenantId, oid, staffOid] = [t.tenantId, t.organizerOid, t.staffOids[0]];
-    graph = graphClientFor(sb, tenantId);
+    ({
+      sb,
+      graph,
+      tenantId,
+      staffOid,
+      organizer: { id: oid },
+    } = await startMeetingsSandbox());
     sb.sandbox.bus.on('artifactCreated', (e) => seen.push(e));
     sb.sandbox.bus.on('meetingStarted', (e) => lifecycle.push(`started ${e.meetingId}`));
     sb.sandbox.bus.on('meetingEnded', (e) => lifecycle.push(`ended ${e.meetingId}`));
@@ -28,19 +37,9 @@ describe('sandbox Graph: meeting recordings and transcripts', () => {
   const advance = (ms: number) => sb.control('POST', '/_sandbox/clock', { advanceMs: ms });
   const enc = encodeURIComponent;
 
-  async function errorOf(p: Promise<unknown>): Promise<GraphError> {
-    try {
-      await p;
-    } catch (err) {
-      if (err instanceof GraphError) return err;
-      throw err;
-    }
-    throw new Error('expected a Graph error');
-  }
-
   /** An online event as the product creates it, and its meeting id resolved from the join URL. */
-  async function scheduleMeeting(subject: string): Promise<{ meetingId: string; event: Event }> {
-    const event = (await graph.api(`/users/${oid}/events`).post({
+  function scheduleMeeting(subject: string): Promise<{ meetingId: string; event: Event }> {
+    return scheduleOnlineMeeting(graph, oid, {
       subject,
       start: { dateTime: '2031-03-02T10:00:00', timeZone: 'UTC' },
       end: { dateTime: '2031-03-02T10:30:00', timeZone: 'UTC' },
@@ -49,12 +48,7 @@ describe('sandbox Graph: meeting recordings and transcripts', () => {
       ],
       isOnlineMeeting: true,
       onlineMeetingProvider: 'teamsForBusiness',
-    })) as Event;
-    const found = (await graph
-      .api(`/users/${oid}/onlineMeetings`)
-      .filter(`JoinWebUrl eq '${enc(event.onlineMeeting!.joinUrl!)}'`)
-      .get()) as { value: { id: string }[] };
-    return { meetingId: found.value[0].id, event };
+    });
   }
 
   const list = (meetingId: string, set: 'recordings' | 'transcripts') =>
@@ -210,7 +204,7 @@ describe('sandbox Graph: meeting recordings and transcripts', () => {
   });
 
   it('pages getAllTranscripts with absolute nextLinks and ends delta with a deltaLink', async () => {
-    const fresh = graphClientFor(sb, tenantId);
+    const fresh = graphClientFor(sb, { tenantId });
     const baseline = (await fresh
       .api(`/users/${oid}/onlineMeetings/getAllTranscripts(meetingOrganizerUserId='${oid}')/delta`)
       .get()) as { '@odata.deltaLink': string; value: unknown[] };
@@ -323,7 +317,10 @@ describe('sandbox Graph: meeting recordings and transcripts', () => {
       .api(path(`meetingOrganizerUserId='${oid}',startDateTime=2099-01-01T00:00:00Z`))
       .get()) as { value: unknown[] };
     expect(future.value).toEqual([]);
-    const transcriptOnly = graphClientFor(sb, tenantId, ['OnlineMeetingTranscript.Read.All']);
+    const transcriptOnly = graphClientFor(sb, {
+      tenantId,
+      roles: ['OnlineMeetingTranscript.Read.All'],
+    });
     const denied = await errorOf(transcriptOnly.api(path(`meetingOrganizerUserId='${oid}'`)).get());
     expect([denied.statusCode, denied.code]).toEqual([403, 'Forbidden']);
   });

@@ -1,10 +1,11 @@
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { ResponseType, type Client } from '@microsoft/microsoft-graph-client';
-import type { CallRecording, Event } from '@microsoft/microsoft-graph-types';
+import type { CallRecording } from '@microsoft/microsoft-graph-types';
 import fc from 'fast-check';
-import { startTestSandbox, type TestSandbox } from '../helpers/sandbox';
-import { fetchWithToken, graphClientFor, mintGraphAppTokenDirectly } from '../helpers/graph-token';
+import { scheduleOnlineMeeting, startMeetingsSandbox } from '../helpers/meetings';
+import type { TestSandbox } from '../helpers/sandbox';
+import { fetchWithToken, mintGraphAppTokenDirectly } from '../helpers/sandbox-clients';
 
 /** Buffer memory still referenced after a full GC (garbage chunks would blur a plain rss reading). */
 function retainedBufferBytes(): number {
@@ -23,10 +24,12 @@ describe('sandbox Graph: recording content', () => {
   const enc = encodeURIComponent;
 
   beforeAll(async () => {
-    sb = await startTestSandbox();
-    const t = sb.sandbox.tenants()[0];
-    [tenantId, oid] = [t.tenantId, t.organizerOid];
-    graph = graphClientFor(sb, tenantId);
+    ({
+      sb,
+      graph,
+      tenantId,
+      organizer: { id: oid },
+    } = await startMeetingsSandbox());
   });
   /** Cancels a body still being read when a test fails (the undici agent waits for it on close). */
   let afterCleanup: () => Promise<void> = async () => {};
@@ -37,19 +40,13 @@ describe('sandbox Graph: recording content', () => {
 
   /** A meeting ended with one recording of `size` bytes, listable now; returns its content path. */
   async function recording(size: number): Promise<{ meetingId: string; path: string }> {
-    const event = (await graph.api(`/users/${oid}/events`).post({
+    const { meetingId } = await scheduleOnlineMeeting(graph, oid, {
       subject: `Recording of ${size} bytes`,
       start: { dateTime: '2031-04-01T10:00:00', timeZone: 'UTC' },
       end: { dateTime: '2031-04-01T11:00:00', timeZone: 'UTC' },
       isOnlineMeeting: true,
       onlineMeetingProvider: 'teamsForBusiness',
-    })) as Event;
-    const meetingId = (
-      (await graph
-        .api(`/users/${oid}/onlineMeetings`)
-        .filter(`JoinWebUrl eq '${enc(event.onlineMeeting!.joinUrl!)}'`)
-        .get()) as { value: { id: string }[] }
-    ).value[0].id;
+    });
     await sb.control('POST', `/_sandbox/meetings/${enc(meetingId)}/end`, {
       artifactDelayMs: 0,
       transcribed: false,

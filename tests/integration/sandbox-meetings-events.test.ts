@@ -1,8 +1,13 @@
-import { GraphError, ResponseType, type Client } from '@microsoft/microsoft-graph-client';
+import { ResponseType, type Client } from '@microsoft/microsoft-graph-client';
 import type { Event } from '@microsoft/microsoft-graph-types';
 import fc from 'fast-check';
-import { startTestSandbox, type TestSandbox } from '../helpers/sandbox';
-import { fetchWithToken, graphClientFor, mintGraphAppTokenDirectly } from '../helpers/graph-token';
+import { startMeetingsSandbox } from '../helpers/meetings';
+import type { TestSandbox } from '../helpers/sandbox';
+import {
+  fetchWithToken,
+  graphErrorOf as errorOf,
+  mintGraphAppTokenDirectly,
+} from '../helpers/sandbox-clients';
 
 /** Calendar events with Teams meetings (graph-contract §3) through the real Graph client. */
 
@@ -16,13 +21,7 @@ describe('sandbox Graph: calendar events with Teams meetings', () => {
   let unlicensedOid: string;
 
   beforeAll(async () => {
-    sb = await startTestSandbox();
-    const t = sb.sandbox.tenants()[0];
-    tenantId = t.tenantId;
-    const u = t.users.find((x) => x.id === t.organizerOid)!;
-    organizer = { id: u.id, upn: u.userPrincipalName, name: u.displayName };
-    unlicensedOid = t.unlicensedOid;
-    graph = graphClientFor(sb, tenantId);
+    ({ sb, graph, tenantId, organizer, unlicensedOid } = await startMeetingsSandbox());
   });
   afterAll(async () => sb.stop());
 
@@ -47,16 +46,6 @@ describe('sandbox Graph: calendar events with Teams meetings', () => {
       .responseType(ResponseType.RAW);
     if (prefer) req.header('Prefer', prefer);
     return (await req.post(body)) as Raw;
-  }
-
-  async function errorOf(p: Promise<unknown>): Promise<GraphError> {
-    try {
-      await p;
-    } catch (err) {
-      if (err instanceof GraphError) return err;
-      throw err;
-    }
-    throw new Error('expected a Graph error');
   }
 
   it('creates an online event with the full Exchange shape and a linked onlineMeeting', async () => {

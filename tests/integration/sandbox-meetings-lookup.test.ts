@@ -1,12 +1,14 @@
-import { GraphError, ResponseType, type Client } from '@microsoft/microsoft-graph-client';
+import { ResponseType, type Client } from '@microsoft/microsoft-graph-client';
 import type { Event } from '@microsoft/microsoft-graph-types';
-import { startTestSandbox, type TestSandbox } from '../helpers/sandbox';
+import { scheduleOnlineMeeting, startMeetingsSandbox } from '../helpers/meetings';
+import type { TestSandbox } from '../helpers/sandbox';
 import {
   ALL_MEETING_ROLES,
   fetchWithToken,
   graphClientFor,
+  graphErrorOf as errorOf,
   mintGraphAppTokenDirectly,
-} from '../helpers/graph-token';
+} from '../helpers/sandbox-clients';
 
 /**
  * Resolving the onlineMeeting from the join URL (graph-contract §4), and what every meetings
@@ -22,13 +24,7 @@ describe('sandbox Graph: onlineMeeting lookup, auth and throttling', () => {
   const enc = encodeURIComponent;
 
   beforeAll(async () => {
-    sb = await startTestSandbox();
-    const t = sb.sandbox.tenants()[0];
-    tenantId = t.tenantId;
-    const u = t.users.find((x) => x.id === t.organizerOid)!;
-    organizer = { id: u.id, upn: u.userPrincipalName };
-    staffOid = t.staffOids[0];
-    graph = graphClientFor(sb, tenantId);
+    ({ sb, graph, tenantId, organizer, staffOid } = await startMeetingsSandbox());
   });
   afterAll(async () => sb.stop());
 
@@ -50,25 +46,9 @@ describe('sandbox Graph: onlineMeeting lookup, auth and throttling', () => {
       json(): Promise<unknown>;
     }>;
 
-  async function errorOf(p: Promise<unknown>): Promise<GraphError> {
-    try {
-      await p;
-    } catch (err) {
-      if (err instanceof GraphError) return err;
-      throw err;
-    }
-    throw new Error('expected a Graph error');
-  }
-
   /** An online event as the product creates it, and its meeting id resolved from the join URL. */
-  async function scheduleMeeting(subject: string): Promise<{ meetingId: string }> {
-    const e = (await (await post(organizer.id, eventBody({ subject }))).json()) as Event;
-    const found = (await graph
-      .api(`/users/${organizer.id}/onlineMeetings`)
-      .filter(`JoinWebUrl eq '${enc(e.onlineMeeting!.joinUrl!)}'`)
-      .get()) as { value: { id: string }[] };
-    return { meetingId: found.value[0].id };
-  }
+  const scheduleMeeting = (subject: string) =>
+    scheduleOnlineMeeting(graph, organizer.id, eventBody({ subject }));
 
   describe('onlineMeetings lookup by join URL (graph-contract §4)', () => {
     let joinUrl: string;
@@ -211,7 +191,7 @@ describe('sandbox Graph: onlineMeeting lookup, auth and throttling', () => {
     });
 
     it('shows nothing of this tenant to a token of another tenant', async () => {
-      const fabrikam = graphClientFor(sb, sb.sandbox.tenants()[1].tenantId);
+      const fabrikam = graphClientFor(sb, { tenantId: sb.sandbox.tenants()[1].tenantId });
       const onlineMeetings = await errorOf(
         fabrikam
           .api(`/users/${organizer.id}/onlineMeetings`)

@@ -61,20 +61,21 @@ describe('sandbox state under npm start', () => {
   }
 
   it('keeps events, meetings, tenant changes and signing keys across a restart, and reuses its CA', async () => {
+    const review = {
+      subject: 'Quarterly review',
+      start: { dateTime: '2030-06-12T09:00:00', timeZone: 'UTC' },
+      end: { dateTime: '2030-06-12T09:45:00', timeZone: 'UTC' },
+      isOnlineMeeting: true,
+      onlineMeetingProvider: 'teamsForBusiness',
+      transactionId: 'persist-1',
+    };
     let sb = await start();
     const ca = fs.readFileSync(sb.caFile, 'utf8');
     const token = await appToken(sb.url);
     const created = await call(`${sb.url}/v1.0/users/${ORGANIZER}/events`, {
       method: 'POST',
       token,
-      body: {
-        subject: 'Quarterly review',
-        start: { dateTime: '2030-06-12T09:00:00', timeZone: 'UTC' },
-        end: { dateTime: '2030-06-12T09:45:00', timeZone: 'UTC' },
-        isOnlineMeeting: true,
-        onlineMeetingProvider: 'teamsForBusiness',
-        transactionId: 'persist-1',
-      },
+      body: review,
     });
     expect(created.status).toBe(201);
     const eventId = String(created.json.id);
@@ -107,14 +108,7 @@ describe('sandbox state under npm start', () => {
     const retried = await call(`${sb.url}/v1.0/users/${ORGANIZER}/events`, {
       method: 'POST',
       token,
-      body: {
-        subject: 'Quarterly review',
-        start: { dateTime: '2030-06-12T09:00:00', timeZone: 'UTC' },
-        end: { dateTime: '2030-06-12T09:45:00', timeZone: 'UTC' },
-        isOnlineMeeting: true,
-        onlineMeetingProvider: 'teamsForBusiness',
-        transactionId: 'persist-1',
-      },
+      body: review,
     });
     expect(retried.json.id).toBe(eventId);
   });

@@ -15,21 +15,24 @@ import {
   type TestCertificate,
 } from '../helpers/notification-crypto';
 import {
-  APP_ID,
   CONTOSO,
   CONTOSO_ORGANIZER,
   FABRIKAM,
   FABRIKAM_ORGANIZER,
+  SUBSCRIBER,
   createSubscription,
   deliveryLog,
   emitArtifact,
   flush,
-  graphClient,
   inMinutes,
+  resetWithWebhook,
   settings,
+  startWithWebhook,
+  stopWithWebhook,
 } from '../helpers/notification-graph';
-import { echoValidation, startReceiver, type Receiver } from '../helpers/notification-receiver';
-import { startTestSandbox, type TestSandbox } from '../helpers/sandbox';
+import type { Receiver } from '../helpers/notification-receiver';
+import type { TestSandbox } from '../helpers/sandbox';
+import { APP_ID, graphClientFor } from '../helpers/sandbox-clients';
 
 const MEETING_1 =
   'MSozYTllMWY1Mi03YzRkLTRiOGUtOWYyMS01ZDZjN2I4YTllMDEqMCoqMTk6bWVldGluZ18xQHRocmVhZC52Mg==';
@@ -43,7 +46,7 @@ describe('sandbox change-notification delivery', () => {
   let cert: TestCertificate;
   const notifyUrl = () => `${hook.url}/hooks/notify`;
   const subscribe = (tenantId: string, over: Subscription = {}) =>
-    createSubscription(graphClient(sb, { tenantId }), {
+    createSubscription(graphClientFor(sb, { ...SUBSCRIBER, tenantId }), {
       changeType: 'created',
       notificationUrl: notifyUrl(),
       resource: 'communications/onlineMeetings/getAllTranscripts',
@@ -59,22 +62,12 @@ describe('sandbox change-notification delivery', () => {
   const posted = () => hook.notifications('/hooks/notify');
 
   beforeAll(async () => {
-    sb = await startTestSandbox();
-    hook = await startReceiver();
+    ({ sb, hook } = await startWithWebhook());
     cert = await makeCertificate();
   });
-  afterAll(async () => {
-    await hook.close();
-    await sb.stop();
-  });
-  beforeEach(async () => {
-    await sb.control('POST', '/_sandbox/reset');
-    // Only an explicit flush sends, so every test sees exactly the batches it built.
-    await settings(sb, { allowHttpLoopback: true, deliveryDelayMs: 60_000 });
-    await sb.control('DELETE', '/_sandbox/faults');
-    hook.respond = echoValidation;
-    hook.requests.length = 0;
-  });
+  afterAll(() => stopWithWebhook(sb, hook));
+  // Only an explicit flush sends, so every test sees exactly the batches it built.
+  beforeEach(() => resetWithWebhook(sb, hook, 60_000));
 
   it('notifies each matching subscription and batches items of several tenants into one POST', async () => {
     const tenantWide = await subscribe(CONTOSO);

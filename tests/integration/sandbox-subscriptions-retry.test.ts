@@ -2,24 +2,26 @@ import type { ChangeNotification, Subscription } from '@microsoft/microsoft-grap
 import {
   CONTOSO,
   CONTOSO_ORGANIZER,
+  SUBSCRIBER,
   createSubscription,
   deliveryLog,
   emitArtifact,
   flush,
-  graphClient,
-  graphFailure,
   inMinutes,
   lastSeq,
+  resetWithWebhook,
   settings,
+  startWithWebhook,
+  stopWithWebhook,
 } from '../helpers/notification-graph';
 import {
   echoValidation,
-  startReceiver,
   waitFor,
   type Receiver,
   type ReceivedRequest,
 } from '../helpers/notification-receiver';
-import { startTestSandbox, type TestSandbox } from '../helpers/sandbox';
+import type { TestSandbox } from '../helpers/sandbox';
+import { graphClientFor, graphFailure } from '../helpers/sandbox-clients';
 
 const HOUR = 3_600_000;
 const MINUTE = 60_000;
@@ -28,7 +30,7 @@ describe('sandbox notification retries, slow endpoints and lifecycle events', ()
   let sb: TestSandbox;
   let hook: Receiver;
   const subscribe = (over: Subscription = {}) =>
-    createSubscription(graphClient(sb), {
+    createSubscription(graphClientFor(sb, SUBSCRIBER), {
       changeType: 'created',
       notificationUrl: `${hook.url}/hooks/notify`,
       lifecycleNotificationUrl: `${hook.url}/hooks/lifecycle`,
@@ -54,20 +56,9 @@ describe('sandbox notification retries, slow endpoints and lifecycle events', ()
     sb.control('POST', '/_sandbox/clock', body);
   const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-  beforeAll(async () => {
-    sb = await startTestSandbox();
-    hook = await startReceiver();
-  });
-  afterAll(async () => {
-    await hook.close();
-    await sb.stop();
-  });
-  beforeEach(async () => {
-    await sb.control('POST', '/_sandbox/reset');
-    await settings(sb, { allowHttpLoopback: true, deliveryDelayMs: 0 });
-    hook.respond = echoValidation;
-    hook.requests.length = 0;
-  });
+  beforeAll(async () => ({ sb, hook } = await startWithWebhook()));
+  afterAll(() => stopWithWebhook(sb, hook));
+  beforeEach(() => resetWithWebhook(sb, hook, 0));
 
   it('retries a failing endpoint with growing backoff and delivers once it recovers', async () => {
     let failures = 3;
@@ -188,7 +179,9 @@ describe('sandbox notification retries, slow endpoints and lifecycle events', ()
     await lifecycle('subscriptionRemoved');
     await flush(sb);
     expect(lifecycleItems().map((i) => i.lifecycleEvent)).toContain('subscriptionRemoved');
-    const gone = await graphFailure(graphClient(sb).api(`/subscriptions/${sub.id}`).get());
+    const gone = await graphFailure(
+      graphClientFor(sb, SUBSCRIBER).api(`/subscriptions/${sub.id}`).get(),
+    );
     expect(gone.statusCode).toBe(404);
   });
 
@@ -203,7 +196,7 @@ describe('sandbox notification retries, slow endpoints and lifecycle events', ()
     await waitFor(() => challenges() === 1, 'the first challenge');
     await clock({ advanceMs: 15 * MINUTE });
     await waitFor(() => challenges() === 2, 'the repeated challenge');
-    await graphClient(sb).api(`/subscriptions/${sub.id}/reauthorize`).post({});
+    await graphClientFor(sb, SUBSCRIBER).api(`/subscriptions/${sub.id}/reauthorize`).post({});
     await clock({ advanceMs: 16 * MINUTE });
     await pause(150);
     expect(challenges()).toBe(2);

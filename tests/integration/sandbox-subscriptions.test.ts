@@ -1,25 +1,31 @@
 import type { Subscription } from '@microsoft/microsoft-graph-types';
 import { makeCertificate } from '../helpers/notification-crypto';
 import {
-  APP_ID,
   CONTOSO_ORGANIZER,
+  SUBSCRIBER,
   createSubscription,
   deliveryLog,
   emitArtifact,
   flush,
-  graphClient,
-  graphFailure,
-  graphToken,
   inMinutes,
+  resetWithWebhook,
   settings,
+  startWithWebhook,
+  stopWithWebhook,
 } from '../helpers/notification-graph';
-import { echoValidation, startReceiver, type Receiver } from '../helpers/notification-receiver';
-import { startTestSandbox, type TestSandbox } from '../helpers/sandbox';
+import { echoValidation, type Receiver } from '../helpers/notification-receiver';
+import type { TestSandbox } from '../helpers/sandbox';
+import {
+  APP_ID,
+  graphClientFor,
+  graphFailure,
+  mintGraphAppTokenDirectly,
+} from '../helpers/sandbox-clients';
 
 describe('sandbox Graph subscriptions API', () => {
   let sb: TestSandbox;
   let hook: Receiver;
-  const client = () => graphClient(sb);
+  const client = () => graphClientFor(sb, SUBSCRIBER);
   const notifyUrl = () => `${hook.url}/hooks/notify?src=teams`;
   const lifecycleUrl = () => `${hook.url}/hooks/lifecycle`;
   const transcripts = (over: Subscription = {}): Subscription => ({
@@ -31,20 +37,9 @@ describe('sandbox Graph subscriptions API', () => {
     ...over,
   });
 
-  beforeAll(async () => {
-    sb = await startTestSandbox();
-    hook = await startReceiver();
-  });
-  afterAll(async () => {
-    await hook.close();
-    await sb.stop();
-  });
-  beforeEach(async () => {
-    await sb.control('POST', '/_sandbox/reset');
-    await settings(sb, { allowHttpLoopback: true, deliveryDelayMs: 60_000 });
-    hook.respond = echoValidation;
-    hook.requests.length = 0;
-  });
+  beforeAll(async () => ({ sb, hook } = await startWithWebhook()));
+  afterAll(() => stopWithWebhook(sb, hook));
+  beforeEach(() => resetWithWebhook(sb, hook, 60_000));
 
   it('refuses plain-HTTP webhooks unless the sandbox was told to allow loopback', async () => {
     await settings(sb, { allowHttpLoopback: false });
@@ -208,7 +203,10 @@ describe('sandbox Graph subscriptions API', () => {
         resource,
       });
     }
-    const transcriptsOnly = graphClient(sb, { roles: ['OnlineMeetingTranscript.Read.All'] });
+    const transcriptsOnly = graphClientFor(sb, {
+      ...SUBSCRIBER,
+      roles: ['OnlineMeetingTranscript.Read.All'],
+    });
     const denied = await graphFailure(
       createSubscription(
         transcriptsOnly,
@@ -217,7 +215,10 @@ describe('sandbox Graph subscriptions API', () => {
     );
     expect(denied.statusCode).toBe(403);
     const neither = await graphFailure(
-      createSubscription(graphClient(sb, { roles: ['User.Read.All'] }), transcripts()),
+      createSubscription(
+        graphClientFor(sb, { ...SUBSCRIBER, roles: ['User.Read.All'] }),
+        transcripts(),
+      ),
     );
     expect(neither.statusCode).toBe(403);
     const anonymous = await sb.fetch('/v1.0/subscriptions', { method: 'POST', body: '{}' });
@@ -229,13 +230,19 @@ describe('sandbox Graph subscriptions API', () => {
     const again = await graphFailure(createSubscription(client(), transcripts()));
     expect(again.statusCode).toBe(403);
     expect(again.message).toMatch(/Maximum number of subscriptions has been reached/);
-    const otherApp = graphClient(sb, { appId: '5e0c1d2f-3a4b-4c5d-8e6f-7a8b9c0d1e2f' });
+    const otherApp = graphClientFor(sb, {
+      ...SUBSCRIBER,
+      appId: '5e0c1d2f-3a4b-4c5d-8e6f-7a8b9c0d1e2f',
+    });
     await expect(createSubscription(otherApp, transcripts())).resolves.toBeTruthy();
   });
 
   it('renews, reauthorizes, lists only its own and deletes', async () => {
     const sub = await createSubscription(client(), transcripts());
-    const other = graphClient(sb, { appId: '5e0c1d2f-3a4b-4c5d-8e6f-7a8b9c0d1e2f' });
+    const other = graphClientFor(sb, {
+      ...SUBSCRIBER,
+      appId: '5e0c1d2f-3a4b-4c5d-8e6f-7a8b9c0d1e2f',
+    });
     const otherSub = await createSubscription(other, transcripts());
     const path = `/subscriptions/${sub.id}`;
     const renewedTo = inMinutes(sb, 55);
@@ -255,7 +262,7 @@ describe('sandbox Graph subscriptions API', () => {
     expect(tooLong.message).toMatch(/^lifecycleNotificationUrl is required/);
     const reauth = await sb.fetch(`/v1.0${path}/reauthorize`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${await graphToken(sb)}` },
+      headers: { authorization: `Bearer ${await mintGraphAppTokenDirectly(sb, SUBSCRIBER)}` },
     });
     expect(reauth.status).toBe(204);
     const list = (await client().api('/subscriptions').get()) as { value: Subscription[] };

@@ -1,4 +1,4 @@
-import { decodeJwt } from 'jose';
+import { bearerToken, verifyEntraToken } from '../bearer';
 import { graphError, type Ctx } from '../http';
 import type { Sandbox } from '../sandbox';
 import type { SandboxTenant } from '../seed';
@@ -27,6 +27,13 @@ const DEFAULT_FORBIDDEN = {
   message: 'Insufficient privileges to complete the operation.',
 };
 
+/** Graph's wording for each reason a bearer token is refused. */
+const REFUSED_TOKEN = {
+  malformed: 'IDX14100: JWT is not well formed, there are no dots (.).',
+  expired: 'Lifetime validation failed, the token is expired.',
+  invalid: 'Access token validation failure. Invalid signature.',
+};
+
 function unauthorized(ctx: Ctx, sb: Sandbox, message: string): undefined {
   graphError(ctx, 401, 'InvalidAuthenticationToken', message, {
     now: sb.clock.now(),
@@ -47,23 +54,13 @@ export async function requireApp(
   ctx: Ctx,
   options: RequireAppOptions,
 ): Promise<AppPrincipal | undefined> {
-  const header = ctx.req.headers.authorization ?? '';
-  const token = /^Bearer (.+)$/i.exec(header)?.[1]?.trim();
+  const token = bearerToken(ctx);
   if (!token) return unauthorized(ctx, sb, 'Access token is empty.');
-  let claims: Record<string, unknown>;
-  try {
-    decodeJwt(token);
-  } catch {
-    return unauthorized(ctx, sb, 'IDX14100: JWT is not well formed, there are no dots (.).');
+  const checked = await verifyEntraToken(sb, token);
+  if (!checked.ok) {
+    return unauthorized(ctx, sb, REFUSED_TOKEN[checked.reason]);
   }
-  try {
-    claims = await sb.keys.verify('entra', token, sb.clock.now());
-  } catch (err) {
-    const code = (err as { code?: string }).code;
-    if (code === 'ERR_JWT_EXPIRED')
-      return unauthorized(ctx, sb, 'Lifetime validation failed, the token is expired.');
-    return unauthorized(ctx, sb, 'Access token validation failure. Invalid signature.');
-  }
+  const { claims } = checked;
   if (!GRAPH_AUDIENCES.includes(String(claims.aud))) {
     return unauthorized(ctx, sb, 'Access token validation failure. Invalid audience.');
   }

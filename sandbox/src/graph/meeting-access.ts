@@ -39,6 +39,22 @@ export function pathUser(sb: Sandbox, ctx: Ctx, tenant: SandboxTenant): SandboxU
   return user;
 }
 
+/**
+ * Token with one of `roles`, user in the path, application access policy: the checks every Teams
+ * meeting call starts with. Answers the error itself and returns undefined when the call may not go on.
+ */
+export async function teamsCaller(
+  sb: Sandbox,
+  ctx: Ctx,
+  roles: string[],
+): Promise<{ app: AppPrincipal; user: SandboxUser } | undefined> {
+  const app = await requireApp(sb, ctx, { anyRole: roles, forbidden: teamsForbidden(roles) });
+  if (!app) return undefined;
+  const user = pathUser(sb, ctx, app.tenant);
+  if (!user || !requireAccessPolicy(sb, ctx, app.tenant)) return undefined;
+  return { app, user };
+}
+
 export const ARTIFACT_ROLES = {
   recording: ['OnlineMeetingRecording.Read.All'],
   transcript: ['OnlineMeetingTranscript.Read.All'],
@@ -59,11 +75,9 @@ export async function meetingForArtifacts(
   ctx: Ctx,
   kind: 'recording' | 'transcript',
 ): Promise<MeetingAccess | undefined> {
-  const roles = ARTIFACT_ROLES[kind];
-  const app = await requireApp(sb, ctx, { anyRole: roles, forbidden: teamsForbidden(roles) });
-  if (!app) return undefined;
-  const user = pathUser(sb, ctx, app.tenant);
-  if (!user || !requireAccessPolicy(sb, ctx, app.tenant)) return undefined;
+  const caller = await teamsCaller(sb, ctx, ARTIFACT_ROLES[kind]);
+  if (!caller) return undefined;
+  const { app, user } = caller;
   const id = ctx.params.meetingId;
   const decoded = parseOnlineMeetingId(id);
   const m = meetings(sb).get(id);

@@ -1,14 +1,12 @@
 import { graphError, sendJson, type Ctx } from '../http';
 import type { Sandbox } from '../sandbox';
-import { requireApp } from './auth';
-import { ARTIFACT_ROLES, pathUser, teamsForbidden } from './meeting-access';
+import { ARTIFACT_ROLES, teamsCaller } from './meeting-access';
 import { INVALID_QUERY, parseEqFilter, parseFunctionCall } from './meeting-odata';
 import { odataType, renderArtifact } from './meeting-shapes';
 import {
   artifacts,
   meetings,
   metadata,
-  requireAccessPolicy,
   settleArtifacts,
   type StoredArtifact,
 } from './meeting-store';
@@ -121,11 +119,9 @@ export async function handleGetAll(sb: Sandbox, ctx: Ctx, delta: boolean): Promi
         : `Resource not found for the segment '${delta ? 'delta' : segment}'.`;
     return graphError(ctx, 400, 'BadRequest', message, { now: sb.clock.now() });
   }
-  const roles = ARTIFACT_ROLES[kind];
-  const app = await requireApp(sb, ctx, { anyRole: roles, forbidden: teamsForbidden(roles) });
-  if (!app) return;
-  const user = pathUser(sb, ctx, app.tenant);
-  if (!user || !requireAccessPolicy(sb, ctx, app.tenant)) return;
+  const caller = await teamsCaller(sb, ctx, ARTIFACT_ROLES[kind]);
+  if (!caller) return;
+  const { app, user } = caller;
   const now = sb.clock.now();
 
   const token = ctx.url.searchParams.get('skipToken') ?? ctx.url.searchParams.get('$skiptoken');

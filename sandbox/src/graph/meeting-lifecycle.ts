@@ -36,17 +36,17 @@ export interface EndOptions {
 export const DEFAULT_ARTIFACT_DELAY_MS = 60_000;
 export const DEFAULT_RECORDING_SIZE = 1024 * 1024;
 
+/** The tenant, organizer and meeting that bus events and artifacts of `m` refer to. */
+function meetingRef(m: StoredMeeting) {
+  return { tenantId: m.tenantId, organizerOid: m.organizerOid, meetingId: m.id };
+}
+
 export function startMeeting(sb: Sandbox, m: StoredMeeting, at: Date): void {
   m.state = 'started';
   m.startedAt = at.toISOString();
   m.callId = newGuid();
   sb.store.changed();
-  sb.bus.emit('meetingStarted', {
-    tenantId: m.tenantId,
-    organizerOid: m.organizerOid,
-    meetingId: m.id,
-    at: m.startedAt,
-  });
+  sb.bus.emit('meetingStarted', { ...meetingRef(m), at: m.startedAt });
 }
 
 /** The speakers of a meeting: organizer first, then the attendees, by display name. */
@@ -83,9 +83,7 @@ export function endMeeting(sb: Sandbox, m: StoredMeeting, o: EndOptions): Stored
     const from = started + lead + ((span - lead) * i) / sessions;
     const to = started + lead + ((span - lead) * (i + 1)) / sessions;
     const common = {
-      tenantId: m.tenantId,
-      organizerOid: m.organizerOid,
-      meetingId: m.id,
+      ...meetingRef(m),
       callId: m.callId ?? newGuid(),
       contentCorrelationId: `${newGuid()}-0`,
       createdDateTime: graphTimestamp(new Date(from)),
@@ -117,12 +115,7 @@ export function endMeeting(sb: Sandbox, m: StoredMeeting, o: EndOptions): Stored
   }
   for (const a of made) artifacts(sb).set(a.id, a);
   sb.store.changed();
-  sb.bus.emit('meetingEnded', {
-    tenantId: m.tenantId,
-    organizerOid: m.organizerOid,
-    meetingId: m.id,
-    at: m.endedAt,
-  });
+  sb.bus.emit('meetingEnded', { ...meetingRef(m), at: m.endedAt });
   scheduleAnnouncements(sb, made);
   return made;
 }

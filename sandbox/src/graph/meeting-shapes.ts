@@ -207,37 +207,24 @@ export function artifactUrl(sb: Sandbox, a: StoredArtifact, leaf = ''): string {
   );
 }
 
-export function renderRecording(sb: Sandbox, a: StoredArtifact): OData<CallRecording> {
-  return {
-    id: a.id,
-    meetingId: a.meetingId,
-    callId: a.callId,
-    contentCorrelationId: a.contentCorrelationId,
-    createdDateTime: a.createdDateTime,
-    endDateTime: a.endDateTime,
-    recordingContentUrl: artifactUrl(sb, a, '/content'),
-    meetingOrganizer: organizerIdentity(a),
-  };
-}
-
-export function renderTranscript(sb: Sandbox, a: StoredArtifact): OData<CallTranscript> {
-  return {
-    id: a.id,
-    meetingId: a.meetingId,
-    callId: a.callId,
-    contentCorrelationId: a.contentCorrelationId,
-    createdDateTime: a.createdDateTime,
-    endDateTime: a.endDateTime,
-    transcriptContentUrl: artifactUrl(sb, a, '/content'),
-    meetingOrganizer: organizerIdentity(a),
-  };
-}
-
+/** A callRecording or callTranscript; only the name of the content URL property differs. */
 export function renderArtifact(
   sb: Sandbox,
   a: StoredArtifact,
 ): OData<CallRecording | CallTranscript> {
-  return a.kind === 'recording' ? renderRecording(sb, a) : renderTranscript(sb, a);
+  const contentUrl = artifactUrl(sb, a, '/content');
+  return {
+    id: a.id,
+    meetingId: a.meetingId,
+    callId: a.callId,
+    contentCorrelationId: a.contentCorrelationId,
+    createdDateTime: a.createdDateTime,
+    endDateTime: a.endDateTime,
+    ...(a.kind === 'recording'
+      ? { recordingContentUrl: contentUrl }
+      : { transcriptContentUrl: contentUrl }),
+    meetingOrganizer: organizerIdentity(a),
+  };
 }
 
 /** `@odata.type` of an artifact in getAllRecordings/getAllTranscripts and delta collections. */

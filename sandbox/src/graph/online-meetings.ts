@@ -1,21 +1,13 @@
 import { graphError, sendJson, type Ctx } from '../http';
 import type { Sandbox } from '../sandbox';
 import type { SandboxTenant, SandboxUser } from '../seed';
-import { requireApp } from './auth';
-import { pathUser, teamsForbidden } from './meeting-access';
+import { teamsCaller } from './meeting-access';
 import { parseOnlineMeetingId } from './ids';
 import { registerMeetingControl } from './meeting-control';
 import { handleGetAll } from './meeting-getall';
 import { INVALID_QUERY, normalizeEscapes, parseEqFilter } from './meeting-odata';
 import { renderOnlineMeeting } from './meeting-shapes';
-import {
-  meetings,
-  settings,
-  metadata,
-  requireAccessPolicy,
-  teamsNotFound,
-  type StoredMeeting,
-} from './meeting-store';
+import { meetings, settings, metadata, teamsNotFound, type StoredMeeting } from './meeting-store';
 
 /** Resolving the Teams onlineMeeting of a calendar event (graph-contract §4). */
 
@@ -31,13 +23,9 @@ function organizer(tenant: SandboxTenant, m: StoredMeeting): SandboxUser {
 }
 
 async function list(sb: Sandbox, ctx: Ctx): Promise<void> {
-  const app = await requireApp(sb, ctx, {
-    anyRole: MEETING_ROLES,
-    forbidden: teamsForbidden(MEETING_ROLES),
-  });
-  if (!app) return;
-  const user = pathUser(sb, ctx, app.tenant);
-  if (!user || !requireAccessPolicy(sb, ctx, app.tenant)) return;
+  const caller = await teamsCaller(sb, ctx, MEETING_ROLES);
+  if (!caller) return;
+  const { app, user } = caller;
   const now = sb.clock.now();
   const filter = ctx.url.searchParams.get('$filter');
   if (filter === null) {
@@ -92,13 +80,9 @@ async function list(sb: Sandbox, ctx: Ctx): Promise<void> {
 async function getById(sb: Sandbox, ctx: Ctx): Promise<void> {
   if (/^getAll(Recordings|Transcripts)\b/.test(ctx.params.meetingId))
     return handleGetAll(sb, ctx, false);
-  const app = await requireApp(sb, ctx, {
-    anyRole: MEETING_ROLES,
-    forbidden: teamsForbidden(MEETING_ROLES),
-  });
-  if (!app) return;
-  const user = pathUser(sb, ctx, app.tenant);
-  if (!user || !requireAccessPolicy(sb, ctx, app.tenant)) return;
+  const caller = await teamsCaller(sb, ctx, MEETING_ROLES);
+  if (!caller) return;
+  const { app, user } = caller;
   const now = sb.clock.now();
   if (ctx.url.searchParams.has('$filter')) {
     return graphError(

@@ -90,7 +90,7 @@ describe('sandbox notification retries, slow endpoints and lifecycle events', ()
     notificationsAnswer(() => ({ status: 500 }));
     await subscribe();
     const since = await lastSeq(sb);
-    await clock({ speed: 10_000 });
+    await clock({ speed: 2_000 });
     await emitArtifact(sb, { artifactId: 'never' });
     const log = await waitFor(
       async () => {
@@ -98,7 +98,7 @@ describe('sandbox notification retries, slow endpoints and lifecycle events', ()
         return l.some((d) => d.dropped) ? l : null;
       },
       'the drop after 4 h',
-      15_000,
+      30_000,
     );
     await clock({ speed: 1 });
     const attempts = log.filter((d) => !d.dropped);
@@ -113,18 +113,19 @@ describe('sandbox notification retries, slow endpoints and lifecycle events', ()
     const first = Date.parse(attempts[0].at);
     const last = Date.parse(attempts[attempts.length - 1].at);
     expect(last - first).toBeGreaterThan(3.8 * HOUR);
-    // At 10,000× one 20 ms timer tick is 200 s of sandbox time: allow a few ticks of lateness.
-    expect(last - first).toBeLessThanOrEqual(4 * HOUR + 10 * MINUTE);
+    // At 2,000× every real millisecond of a busy machine is 2 s of sandbox time: allow for it.
+    expect(last - first).toBeLessThanOrEqual(5 * HOUR);
     const pending = (await sb.control('GET', '/_sandbox/notifications/pending')) as {
       pending: unknown[];
     };
     expect(pending.pending).toEqual([]);
-  });
+  }, 45_000);
 
   it('drops notifications for an endpoint that is too often slow, until its 10-minute window resets', async () => {
-    await settings(sb, { deliveryDelayMs: 60_000 });
+    // A lower slow threshold keeps "slow" far from the 3 s timeout, however busy the machine is.
+    await settings(sb, { deliveryDelayMs: 60_000, slowThresholdMs: 300 });
     let slow = true;
-    notificationsAnswer(() => ({ status: 202, delayMs: slow ? 2_950 : 0 }));
+    notificationsAnswer(() => ({ status: 202, delayMs: slow ? 1_000 : 0 }));
     await subscribe({ expirationDateTime: inMinutes(sb, 50), lifecycleNotificationUrl: undefined });
     const base = { tenantId: CONTOSO, organizerOid: CONTOSO_ORGANIZER, meetingId: 'm-slow' };
     for (let i = 0; i < 100; i++) {

@@ -239,7 +239,8 @@ export class NotificationDelivery {
     });
     if (gen !== this.generation) return;
     const now = this.now();
-    const slow = res.error === 'timeout' || res.durationMs > SLOW_MS;
+    const slow =
+      res.error === 'timeout' || res.durationMs > (getSettings(this.sb).slowThresholdMs ?? SLOW_MS);
     this.slow.account(url, batch.length, slow, now);
     const ok = res.status !== null && res.status >= 200 && res.status < 300;
     this.record(channel, url, body.value ?? [], {

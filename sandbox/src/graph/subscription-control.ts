@@ -53,7 +53,14 @@ export function registerSubscriptionControl(
     if (!body) return;
     const next = { ...getSettings(sb) };
     for (const key of Object.keys(body)) {
-      if (!['allowHttpLoopback', 'validationTimeoutMs', 'deliveryDelayMs'].includes(key))
+      if (
+        ![
+          'allowHttpLoopback',
+          'validationTimeoutMs',
+          'deliveryDelayMs',
+          'slowThresholdMs',
+        ].includes(key)
+      )
         return controlError(ctx, 400, `unknown setting ${key}`);
     }
     if (body.allowHttpLoopback !== undefined) {
@@ -80,6 +87,16 @@ export function registerSubscriptionControl(
           'deliveryDelayMs must be a number of sandbox milliseconds from 0 to 3600000',
         );
       next.deliveryDelayMs = d;
+    }
+    const slow = body.slowThresholdMs;
+    if (slow !== undefined) {
+      if (typeof slow !== 'number' || !Number.isInteger(slow) || slow < 1 || slow > 2_900)
+        return controlError(
+          ctx,
+          400,
+          'slowThresholdMs must be a whole number from 1 to 2900 (Graph uses 2900)',
+        );
+      next.slowThresholdMs = slow;
     }
     saveSettings(sb, next);
     sendJson(ctx, 200, next);

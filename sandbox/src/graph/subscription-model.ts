@@ -46,12 +46,15 @@ export interface SubscriptionSettings {
   validationTimeoutMs: number;
   /** Sandbox-time delay between an artifact appearing and its notification leaving (batching window). */
   deliveryDelayMs: number;
+  /** An answer slower than this counts as slow (real Graph: 2,900 ms; lower it to test reliably). */
+  slowThresholdMs: number;
 }
 
 export const DEFAULT_SETTINGS: SubscriptionSettings = {
   allowHttpLoopback: false,
   validationTimeoutMs: 10_000,
   deliveryDelayMs: 1_000,
+  slowThresholdMs: 2_900,
 };
 
 export const ROLE_FOR: Record<ArtifactKind, string> = {

@@ -3,11 +3,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { loadConfig, withSandbox } from '../../api/src/config';
-import type { SandboxInfo } from '../../api/src/bootstrap/sandbox';
-import { silentLogger } from '../../api/src/log/logger';
-import { startService } from '../../api/src/main';
 import { freePort, ROOT } from '../helpers/process';
+import { startServiceOnSandbox } from '../helpers/service';
 import { startTestSandbox, type TestSandbox } from '../helpers/sandbox';
 
 interface SandboxEvents {
@@ -79,18 +76,7 @@ describe('a crash between Graph creating the event and our commit', () => {
     expect(row).toEqual({ state: 'creating', tx: transactionId, eventId: null });
 
     await sb.control('DELETE', '/_sandbox/faults');
-    const info = (await (await sb.fetch('/_sandbox/info')).json()) as SandboxInfo;
-    const config = withSandbox(
-      loadConfig({
-        DATA_DIR: dir,
-        PORT: String(await freePort()),
-        HOST: '127.0.0.1',
-        SANDBOX_AUTOSTART: 'false',
-        WORKER_POLL_MS: '100',
-      }),
-      info,
-    );
-    const service = await startService(config, silentLogger);
+    const { service, info } = await startServiceOnSandbox(sb, dir, { WORKER_POLL_MS: '100' });
     try {
       const meetings = await until(
         () => service.repositories.onlineMeetings.list(info.tenants[0].tenantId),

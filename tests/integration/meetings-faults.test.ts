@@ -1,15 +1,11 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { loadConfig, withSandbox } from '../../api/src/config';
 import type { SandboxInfo } from '../../api/src/bootstrap/sandbox';
-import { registerSandboxTenants } from '../../api/src/bootstrap/tenants';
-import { systemClock } from '../../api/src/domain/ports/clock';
 import { scheduleMeeting } from '../../api/src/domain/meetings/schedule';
 import type { OnlineMeeting } from '../../api/src/domain/meetings/types';
-import { silentLogger } from '../../api/src/log/logger';
-import { startService, type Service } from '../../api/src/main';
-import { freePort } from '../helpers/process';
+import type { Service } from '../../api/src/main';
+import { startServiceOnSandbox } from '../helpers/service';
 import { startTestSandbox, type TestSandbox } from '../helpers/sandbox';
 
 const SCHEDULES = 200;
@@ -29,21 +25,11 @@ describe('scheduling under injected Graph faults', () => {
   beforeAll(async () => {
     sb = await startTestSandbox();
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ift-faults-'));
-    info = (await (await sb.fetch('/_sandbox/info')).json()) as SandboxInfo;
-    const config = withSandbox(
-      loadConfig({
-        DATA_DIR: dir,
-        PORT: String(await freePort()),
-        HOST: '127.0.0.1',
-        SANDBOX_AUTOSTART: 'false',
-        WORKER_POLL_MS: '50',
-        WORKER_CONCURRENCY: '8',
-        MEETING_RECOVERY_DELAY_MS: '1500',
-      }),
-      info,
-    );
-    service = await startService(config, silentLogger);
-    await registerSandboxTenants({ repos: service.repositories, clock: systemClock }, info);
+    ({ service, info } = await startServiceOnSandbox(sb, dir, {
+      WORKER_POLL_MS: '50',
+      WORKER_CONCURRENCY: '8',
+      MEETING_RECOVERY_DELAY_MS: '1500',
+    }));
   });
   afterAll(async () => {
     await service?.stop();

@@ -1,9 +1,6 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { loadConfig, withSandbox } from '../../api/src/config';
-import { registerSandboxTenants } from '../../api/src/bootstrap/tenants';
-import type { SandboxInfo } from '../../api/src/bootstrap/sandbox';
 import { DomainError } from '../../api/src/domain/errors';
 import { systemClock } from '../../api/src/domain/ports/clock';
 import { scheduleMeeting } from '../../api/src/domain/meetings/schedule';
@@ -11,9 +8,8 @@ import { cancelMeeting, rescheduleMeeting } from '../../api/src/domain/meetings/
 import { setOrganizer } from '../../api/src/domain/tenants/organizer';
 import type { ScheduleRequest } from '../../api/src/domain/meetings/validation';
 import type { MeetingDeps } from '../../api/src/domain/meetings/deps';
-import { silentLogger } from '../../api/src/log/logger';
-import { startService, type Service } from '../../api/src/main';
-import { freePort } from '../helpers/process';
+import type { Service } from '../../api/src/main';
+import { startServiceOnSandbox } from '../helpers/service';
 import { startTestSandbox, type TestSandbox } from '../helpers/sandbox';
 
 const CONTOSO = '6f1c2a3b-4d5e-4f60-8a71-92b3c4d5e6f7';
@@ -36,20 +32,10 @@ describe('scheduling meetings (domain + SQLite + Graph adapter + sandbox)', () =
   beforeAll(async () => {
     sb = await startTestSandbox();
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ift-meetings-'));
-    const info = (await (await sb.fetch('/_sandbox/info')).json()) as SandboxInfo;
-    const config = withSandbox(
-      loadConfig({
-        DATA_DIR: dir,
-        PORT: String(await freePort()),
-        HOST: '127.0.0.1',
-        SANDBOX_AUTOSTART: 'false',
-        WORKER_POLL_MS: '50',
-        MEETING_RECOVERY_DELAY_MS: '5000',
-      }),
-      info,
-    );
-    service = await startService(config, silentLogger);
-    await registerSandboxTenants({ repos: service.repositories, clock: systemClock }, info);
+    ({ service } = await startServiceOnSandbox(sb, dir, {
+      WORKER_POLL_MS: '50',
+      MEETING_RECOVERY_DELAY_MS: '5000',
+    }));
     deps = { ...service.meetings!, sleep: async () => undefined };
   });
   afterAll(async () => {

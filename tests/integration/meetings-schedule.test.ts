@@ -257,6 +257,11 @@ describe('scheduling meetings (domain + SQLite + Graph adapter + sandbox)', () =
       const after = await sandboxEvents();
       expect(after.summary.events).toBe(before.summary.events);
       expect(after.deleted.length).toBe(before.deleted.length + 1);
+      // Marked failed, so the recovery job does not create it again behind the user's back.
+      const [doomed] = await service.repositories.onlineMeetings.list(CONTOSO, {
+        subject: 'Doomed',
+      });
+      expect(doomed).toMatchObject({ state: 'failed', lastErrorCode: 'storage_error' });
     } finally {
       await service.dataSource.query('DROP TRIGGER refuse_commit');
     }
@@ -327,6 +332,41 @@ describe('scheduling meetings (domain + SQLite + Graph adapter + sandbox)', () =
         'megan.organizer@contoso.onmicrosoft.com',
       );
     }
+  });
+
+  it('reschedules with the same person spelled twice as one attendee, and refuses a bad attendee type before Graph', async () => {
+    const meeting = await scheduleMeeting(deps, USER, request());
+    const start = new Date(Date.now() + 4 * 86_400_000);
+    const times = { start, end: new Date(start.getTime() + 30 * 60_000), timeZone: 'UTC' };
+    await rescheduleMeeting(deps, USER, meeting.meetingId, {
+      ...times,
+      attendees: [
+        { email: 'a@acme.example', name: null, type: 'required' },
+        { email: 'A@Acme.example', name: null, type: 'required' },
+      ],
+    });
+    expect(
+      await service.repositories.meetingAttendees.list(CONTOSO, { meetingId: meeting.meetingId }),
+    ).toEqual([expect.objectContaining({ email: 'a@acme.example' })]);
+    const since = await lastSeq();
+    const err = await rescheduleMeeting(deps, USER, meeting.meetingId, {
+      ...times,
+      attendees: [{ email: 'b@acme.example', name: null, type: 'chair' as never }],
+    }).catch((e: unknown) => e);
+    expect((err as DomainError).code).toBe('invalid_input');
+    expect(await graphCalls(since)).toEqual([]);
+  });
+
+  it('refuses to cancel a meeting that has already taken place', async () => {
+    const meeting = await scheduleMeeting(deps, USER, request());
+    await service.repositories.onlineMeetings.update(
+      CONTOSO,
+      { meetingId: meeting.meetingId },
+      { state: 'ended' },
+    );
+    const err = await cancelMeeting(deps, USER, meeting.meetingId).catch((e: unknown) => e);
+    expect((err as DomainError).code).toBe('conflict');
+    expect((await sandboxEvents()).events.some((e) => e.id === meeting.providerEventId)).toBe(true);
   });
 
   it('sets the organizer by UPN, resolving its object id, and refuses an unknown one', async () => {

@@ -138,6 +138,28 @@ describe('worker', () => {
     });
   });
 
+  it('stops within its deadline even when every slot is busy with a long job', async () => {
+    let started!: () => void;
+    const running = new Promise<void>((r) => (started = r));
+    startWorker(
+      {
+        long: (_job, { signal }) =>
+          new Promise<void>((resolve) => {
+            started();
+            const timer = setTimeout(resolve, 6000);
+            signal.addEventListener('abort', () => clearTimeout(timer));
+          }),
+      },
+      1,
+    );
+    const { jobId } = await store.enqueue({ tenantId: 't1', kind: 'long', payload: {} });
+    await running;
+    const t0 = Date.now();
+    await worker!.stop(300);
+    expect(Date.now() - t0).toBeLessThan(2000);
+    expect(await store.get(jobId)).toMatchObject({ state: 'pending', leaseOwner: null });
+  });
+
   it('two worker processes on one SQLite file run every job exactly once and never the same job at once', async () => {
     const total = 120;
     for (let i = 0; i < total; i++)

@@ -7,6 +7,8 @@ import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
  * transactions run one at a time, and every other statement waits until the open one ends.
  * SQL Server has a connection pool and real isolation; there this is a plain transaction.
  */
+const WAIT_LIMIT_MS = 10_000;
+
 class SqliteSerializer {
   private readonly owner = new AsyncLocalStorage<symbol>();
   private holder: symbol | null = null;
@@ -16,7 +18,13 @@ class SqliteSerializer {
   constructor(runner: QueryRunner) {
     const query = runner.query.bind(runner) as (...args: unknown[]) => Promise<unknown>;
     (runner as { query: unknown }).query = async (...args: unknown[]) => {
-      while (this.holder && this.owner.getStore() !== this.holder) await this.idle;
+      const waitUntil = Date.now() + WAIT_LIMIT_MS;
+      while (this.holder && this.owner.getStore() !== this.holder) {
+        // A query the open transaction itself waits for would never run: fail loudly instead.
+        if (Date.now() > waitUntil)
+          throw new Error('query waited too long for a SQLite transaction');
+        await Promise.race([this.idle, new Promise((r) => setTimeout(r, 250).unref())]);
+      }
       return query(...args);
     };
   }
@@ -26,10 +34,11 @@ class SqliteSerializer {
     const token = Symbol('transaction');
     let release!: () => void;
     const previous = this.tail;
-    this.tail = new Promise<void>((r) => (release = r));
+    const mine = new Promise<void>((r) => (release = r));
+    this.tail = mine;
     await previous;
     this.holder = token;
-    this.idle = this.tail;
+    this.idle = mine;
     try {
       return await this.owner.run(token, fn);
     } finally {

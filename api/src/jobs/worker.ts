@@ -51,6 +51,9 @@ export class Worker {
   private loop: Promise<void> | null = null;
   private wakeUp: (() => void) | null = null;
   private lastReap = 0;
+  /** Settles when stop() is called, so a loop waiting on busy slots notices at once. */
+  private stopping: Promise<void> = new Promise(() => undefined);
+  private signalStop: () => void = () => undefined;
 
   constructor(
     private readonly store: JobStore,
@@ -68,6 +71,7 @@ export class Worker {
   start(): void {
     if (this.running) return;
     this.running = true;
+    this.stopping = new Promise<void>((resolve) => (this.signalStop = resolve));
     this.loop = this.run();
     this.log.info({ workerId: this.id, kinds: [...this.handlers.keys()] }, 'worker started');
   }
@@ -92,8 +96,8 @@ export class Worker {
         this.log.error({ err, workerId: this.id }, 'job claim failed');
       }
       if (claimed === 0 && this.running) await this.sleep(this.options.pollMs);
-      else if (this.inFlight.size >= this.options.concurrency)
-        await Promise.race([...this.inFlight.values()].map((f) => f.done));
+      else if (this.inFlight.size >= this.options.concurrency && this.running)
+        await Promise.race([...[...this.inFlight.values()].map((f) => f.done), this.stopping]);
     }
   }
 
@@ -183,6 +187,7 @@ export class Worker {
   async stop(timeoutMs: number): Promise<void> {
     if (!this.running) return;
     this.running = false;
+    this.signalStop();
     this.poke();
     await this.loop;
     const deadline = new Promise<'timeout'>((r) =>

@@ -10,6 +10,7 @@ export type CreationFailure =
   | 'permission_missing'
   | 'organizer_not_found'
   | 'creation_timed_out'
+  | 'storage_error'
   | 'graph_error';
 
 const retryable = (f: GraphFailure) => f.reason === 'throttled' || f.reason === 'transient';
@@ -26,6 +27,8 @@ function explain(code: CreationFailure, m: OnlineMeeting, f?: GraphFailure): str
       return `The organizer account ${m.organizerUpn} has no mailbox or no longer exists.`;
     case 'creation_timed_out':
       return 'The meeting could not be completed in time; its calendar event was removed.';
+    case 'storage_error':
+      return 'Our database failed while saving the meeting; its calendar event was removed. Schedule it again.';
     case 'graph_error':
       return `Microsoft Graph failed (${f?.code ?? f?.status ?? 'unknown'}, request ${f?.requestId ?? 'n/a'}).`;
   }
@@ -204,6 +207,8 @@ export async function continueCreation(
   if (found.state !== 'creating') return found;
   const overdue =
     deps.clock.now().getTime() - found.createdAt.getTime() > deps.timings.creationDeadlineMs;
+  // An event an earlier pass recorded; Graph's transactionId dedupe is not documented to last.
+  const earlier = found.providerEventId;
 
   let event: CreatedEvent;
   try {
@@ -212,14 +217,36 @@ export async function continueCreation(
     if (!(err instanceof GraphCallError)) throw err;
     // Never give up on a transient failure: the event may exist, and only an answer tells its id.
     if (retryable(err.failure)) return c.pending(err.failure);
+    if (earlier) await c.compensate(earlier);
     return c.fail(failureCode(err.failure), err.failure);
+  }
+  if (earlier && earlier !== event.eventId) {
+    // Graph made a second event for the same transactionId: the first must not stay behind.
+    await c.compensate(earlier);
   }
   try {
     return await finish(deps, c, event, overdue);
   } catch (err) {
     if (err instanceof GraphCallError || err instanceof DomainError) throw err;
-    // The database failed after Graph created the event: remove it rather than leave it untracked.
-    await c.compensate(event.eventId);
+    await abandonAfterStorageFailure(deps, c, event.eventId);
     throw err;
   }
+}
+
+/**
+ * The database failed after Graph created the event: remove the event (unless another pass has
+ * meanwhile committed the meeting with it) and, if the database lets us, record the failure so
+ * recovery does not create it again.
+ */
+async function abandonAfterStorageFailure(
+  deps: MeetingDeps,
+  c: Creation,
+  eventId: string,
+): Promise<void> {
+  const now = await deps.repos.onlineMeetings
+    .get(c.meeting.tenantId, { meetingId: c.meeting.meetingId })
+    .catch(() => null);
+  if (now && now.state !== 'creating') return;
+  await c.compensate(eventId);
+  if (now) await new Creation(deps, now).fail('storage_error').catch(() => undefined);
 }

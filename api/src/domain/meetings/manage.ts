@@ -3,7 +3,8 @@ import { GraphCallError, type EventAttendeeInput } from '../ports/graph';
 import type { TenantContext } from '../tenants/context';
 import type { MeetingDeps } from './deps';
 import type { OnlineMeeting } from './types';
-import { isValidEmail, validateTimes, type MeetingTimes } from './validation';
+import { isValidEmail, LIMITS, validateTimes, type MeetingTimes } from './validation';
+import { ATTENDEE_TYPES } from './types';
 
 async function load(
   deps: MeetingDeps,
@@ -56,13 +57,7 @@ export async function rescheduleMeeting(
   req: RescheduleRequest,
 ): Promise<OnlineMeeting> {
   validateTimes(req, deps.clock.now());
-  const attendees = req.attendees?.map((a) => ({ ...a, email: a.email.trim().toLowerCase() }));
-  const bad = attendees?.find((a) => !isValidEmail(a.email));
-  if (bad)
-    throw new DomainError(
-      'invalid_input',
-      `The meeting can't be moved: "${bad.email}" is not a valid email address.`,
-    );
+  const attendees = req.attendees ? normalizeAttendees(req.attendees) : undefined;
   const m = await load(deps, ctx, meetingId);
   if (m.state !== 'scheduled' || !m.providerEventId) {
     throw new DomainError(
@@ -70,13 +65,68 @@ export async function rescheduleMeeting(
       `Only a scheduled meeting can be moved; this one is ${m.state.replace('_', ' ')}.`,
     );
   }
+  const eventId = m.providerEventId;
+  const previousAttendees = attendees
+    ? await deps.repos.meetingAttendees.list(ctx.tenantId, { meetingId })
+    : undefined;
   await deps.graph
-    .updateEvent(ctx.tenantId, m.organizerOid, m.providerEventId, {
+    .updateEvent(ctx.tenantId, m.organizerOid, eventId, {
       start: req.start,
       end: req.end,
       attendees,
     })
     .catch(graphUnavailable);
+  try {
+    return await recordReschedule(deps, ctx, m, req, attendees);
+  } catch (err) {
+    // Put the calendar back as it was, so it never disagrees with what we stored.
+    await deps.graph
+      .updateEvent(ctx.tenantId, m.organizerOid, eventId, {
+        start: m.startAt,
+        end: m.endAt,
+        attendees: previousAttendees?.map((a) => ({ email: a.email, name: a.name, type: a.type })),
+      })
+      .catch(() => undefined);
+    throw err;
+  }
+}
+
+function normalizeAttendees(list: EventAttendeeInput[]): EventAttendeeInput[] {
+  if (list.length === 0 || list.length > LIMITS.attendeesMax) {
+    throw new DomainError(
+      'invalid_input',
+      `The meeting can't be moved: invite 1 to ${LIMITS.attendeesMax} people.`,
+    );
+  }
+  const unique = new Map<string, EventAttendeeInput>();
+  for (const a of list) {
+    const email = a.email.trim().toLowerCase();
+    if (!isValidEmail(email)) {
+      throw new DomainError(
+        'invalid_input',
+        `The meeting can't be moved: "${a.email}" is not a valid email address.`,
+      );
+    }
+    const type = a.type ?? 'required';
+    if (!ATTENDEE_TYPES.includes(type)) {
+      throw new DomainError(
+        'invalid_input',
+        `The meeting can't be moved: "${type}" is not an attendee type.`,
+      );
+    }
+    if (!unique.has(email)) unique.set(email, { email, name: a.name ?? null, type });
+  }
+  return [...unique.values()];
+}
+
+async function recordReschedule(
+  deps: MeetingDeps,
+  ctx: TenantContext,
+  m: OnlineMeeting,
+  req: RescheduleRequest,
+  attendees: EventAttendeeInput[] | undefined,
+): Promise<OnlineMeeting> {
+  const meetingId = m.meetingId;
   const now = deps.clock.now();
   const patch = { startAt: req.start, endAt: req.end, timeZone: req.timeZone, updatedAt: now };
   await deps.uow.run(async (tx) => {
@@ -134,6 +184,13 @@ export async function cancelMeeting(
     throw new DomainError(
       'conflict',
       'The meeting is still being created; cancel it again in a moment.',
+    );
+  }
+  if (m.state !== 'scheduled' && m.state !== 'in_progress') {
+    // Deleting the event now would send cancellations for a meeting that already took place.
+    throw new DomainError(
+      'conflict',
+      `The meeting has already taken place (${m.state.replace('_', ' ')}); it cannot be cancelled.`,
     );
   }
   if (m.providerEventId) {

@@ -107,9 +107,12 @@ class Creation {
         ? 'graph_throttled'
         : 'graph_unavailable'
       : 'meeting_not_resolved';
+    const retryAfter = failure?.retryAfterMs;
     const saved = await this.save({
       lastErrorCode: code,
       lastErrorMessage: failure ? failure.message.slice(0, 1000) : null,
+      // When Graph said how long to wait, recovery waits at least that long.
+      nextCheckAt: retryAfter ? new Date(this.deps.clock.now().getTime() + retryAfter) : null,
     });
     return saved ? this.m : this.reload();
   }

@@ -23,6 +23,8 @@ export async function recoverMeeting(
     const meeting = await continueCreation(deps, tenantId, meetingId);
     if (meeting.state !== 'creating') return { done: true };
     createdAt = meeting.createdAt;
+    if (meeting.nextCheckAt)
+      retryAfterMs = meeting.nextCheckAt.getTime() - deps.clock.now().getTime();
   } catch (err) {
     if (!(err instanceof GraphCallError)) throw err;
     retryAfterMs = err.failure.retryAfterMs;
@@ -30,5 +32,5 @@ export async function recoverMeeting(
   const now = deps.clock.now().getTime();
   const age = createdAt ? now - createdAt.getTime() : 0;
   const backoff = Math.min(MAX_RECHECK_MS, Math.max(MIN_RECHECK_MS, age / 4));
-  return { done: false, runAgainAt: new Date(now + (retryAfterMs ?? backoff)) };
+  return { done: false, runAgainAt: new Date(now + Math.max(backoff, retryAfterMs ?? 0)) };
 }

@@ -5,8 +5,8 @@ import {
   type AuthenticationProvider,
   type FetchOptions,
 } from '@microsoft/microsoft-graph-client';
-import { fetch as undiciFetch } from 'undici';
 import { APP_ROLES, SANDBOX_APP } from '../../sandbox/src/seed';
+import { MsalNetworkClient } from '../../api/src/graph/http';
 import type { TestSandbox } from './sandbox';
 
 /**
@@ -59,50 +59,40 @@ export async function mintGraphAppTokenDirectly(
 }
 
 /**
- * msal-node's network client for tests: talks to the sandbox over HTTPS trusting its CA, and refuses
- * (at once, recording the URL) any other host — so an attempt to reach Microsoft fails fast offline.
+ * msal-node's network client for tests: the product's own (on the sandbox-trusting agent), except
+ * that any other host is refused at once and recorded, so an attempt to reach Microsoft fails fast.
  */
 export class SandboxNetworkClient implements INetworkModule {
   /** URLs msal asked for that are not the sandbox (e.g. instance discovery). */
   readonly refused: string[] = [];
+  private readonly inner: MsalNetworkClient;
 
-  constructor(private readonly sb: Pick<TestSandbox, 'url' | 'agent'>) {}
+  constructor(private readonly sb: Pick<TestSandbox, 'url' | 'agent'>) {
+    this.inner = new MsalNetworkClient(sb.agent);
+  }
+
+  private allow(url: string): void {
+    if (new URL(url).origin !== new URL(this.sb.url).origin) {
+      this.refused.push(url);
+      throw new Error(`offline test: refusing to contact ${new URL(url).host}`);
+    }
+  }
 
   sendGetRequestAsync<T>(
     url: string,
     options?: NetworkRequestOptions,
     timeout?: number,
   ): Promise<NetworkResponse<T>> {
-    return this.send<T>('GET', url, options, timeout);
+    this.allow(url);
+    return this.inner.sendGetRequestAsync<T>(url, options, timeout);
   }
 
   sendPostRequestAsync<T>(
     url: string,
     options?: NetworkRequestOptions,
   ): Promise<NetworkResponse<T>> {
-    return this.send<T>('POST', url, options);
-  }
-
-  private async send<T>(
-    method: 'GET' | 'POST',
-    url: string,
-    options?: NetworkRequestOptions,
-    timeout?: number,
-  ): Promise<NetworkResponse<T>> {
-    if (new URL(url).origin !== new URL(this.sb.url).origin) {
-      this.refused.push(url);
-      throw new Error(`offline test: refusing to contact ${new URL(url).host}`);
-    }
-    const res = await undiciFetch(url, {
-      method,
-      headers: options?.headers,
-      body: method === 'POST' ? (options?.body ?? '') : undefined,
-      dispatcher: this.sb.agent,
-      signal: timeout ? AbortSignal.timeout(timeout) : undefined,
-    });
-    const headers: Record<string, string> = {};
-    res.headers.forEach((value, key) => (headers[key] = value));
-    return { headers, body: (await res.json()) as T, status: res.status };
+    this.allow(url);
+    return this.inner.sendPostRequestAsync<T>(url, options);
   }
 }
 

@@ -7,7 +7,6 @@ import { Agent, fetch } from 'undici';
 import { loadConfig, withSandbox } from '../api/src/config';
 import type { SandboxInfo } from '../api/src/bootstrap/sandbox';
 import { registerSandboxTenants } from '../api/src/bootstrap/tenants';
-import { systemClock } from '../api/src/domain/ports/clock';
 import { scheduleMeeting } from '../api/src/domain/meetings/schedule';
 import { silentLogger } from '../api/src/log/logger';
 import { startService } from '../api/src/main';
@@ -48,7 +47,7 @@ async function main(): Promise<void> {
     info,
   );
   const service = await startService(config, silentLogger);
-  await registerSandboxTenants({ repos: service.repositories, clock: systemClock }, info);
+  await registerSandboxTenants(service.directory, info);
   const tenant = info.tenants[0];
   const ctx = { tenantId: tenant.tenantId, userOid: tenant.organizer!.oid };
   const deps = service.meetings!;

@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import type { DataSource } from 'typeorm';
+import type { Agent } from 'undici';
 import { ConfigError, loadConfig, redactedSummary, withSandbox, type Config } from './config';
 import { connectSandbox, type SandboxConnection } from './bootstrap/sandbox';
 import { registerSandboxTenants } from './bootstrap/tenants';
@@ -11,51 +12,57 @@ import {
   migrationsCurrent,
   openDataSource,
 } from './data/data-source';
+import { DatabaseClock } from './data/database-clock';
 import { JobStore } from './data/job-store';
 import { createRepositories } from './data/repositories';
-import { systemClock } from './domain/ports/clock';
+import { insideTransaction } from './data/transaction';
+import { TypeOrmUnitOfWork } from './data/unit-of-work';
+import type { DirectoryDeps } from './domain/interactions/deps';
+import { DEFAULT_TIMINGS, type MeetingDeps } from './domain/meetings/deps';
+import type { Clock } from './domain/ports/clock';
 import type { Repositories } from './domain/ports/repositories';
-import { createHttpServer, type HttpServer } from './http/server';
-import { Worker, type JobHandler } from './jobs/worker';
-import { StartupError } from './startup-error';
-import type { Agent } from 'undici';
+import type { UnitOfWork } from './domain/ports/unit-of-work';
 import { GraphClient } from './graph/client';
 import { createAgent } from './graph/http';
 import { GraphOperations } from './graph/operations';
 import { GraphTokenProvider } from './graph/token-provider';
-import { TypeOrmUnitOfWork } from './data/unit-of-work';
-import { InProcessNotifier } from './jobs/notifier';
-import { DEFAULT_TIMINGS, RECOVER_MEETING_JOB, type MeetingDeps } from './domain/meetings/deps';
-import { recoverMeeting } from './domain/meetings/recovery';
+import type { Feature } from './http/features';
+import { createHttpServer, type HttpServer } from './http/server';
+import { purgeJob, schedulePurge } from './jobs/maintenance-purge';
+import { meetingRecoverJob } from './jobs/meeting-recover';
+import { JobRegistry, type JobDefinition } from './jobs/registry';
+import { Worker } from './jobs/worker';
+import { StartupError } from './startup-error';
 
 /** What `npm start` (serve), `npm run worker` and `npm run migrate` run. */
 export type Role = 'serve' | 'worker' | 'migrate';
 
-export interface Service {
-  port: number | null;
-  /** The meeting use cases' dependencies, when Graph is configured. */
-  meetings: MeetingDeps | null;
-  /** The configuration in force (in sandbox mode, pointed at the running sandbox). */
+/** What features and job handlers are built from; assembled once, here. */
+export interface ServiceDeps {
   config: Config;
+  log: Logger;
+  clock: Clock;
   repositories: Repositories;
+  uow: UnitOfWork;
+  directory: DirectoryDeps;
+  /** The meeting use cases, when Graph is configured. */
+  meetings: MeetingDeps | null;
+}
+
+export interface Service extends ServiceDeps {
+  port: number | null;
   jobs: JobStore;
   dataSource: DataSource;
   stop(): Promise<void>;
 }
 
-/** Job kinds and their handlers; later features register theirs here. */
-function jobHandlers(meetings: MeetingDeps | null): Map<string, JobHandler> {
-  const handlers = new Map<string, JobHandler>();
-  if (meetings) {
-    handlers.set(RECOVER_MEETING_JOB, async (job) => {
-      const { meetingId } = JSON.parse(job.payload) as { meetingId: string };
-      if (!job.tenantId) throw new Error('meeting recovery job without a tenant');
-      const outcome = await recoverMeeting(meetings, job.tenantId, meetingId);
-      return outcome.done ? undefined : { runAgainAt: outcome.runAgainAt };
-    });
-  }
-  return handlers;
+export interface StartOptions {
+  /** Features whose routes the server carries; later issues add theirs here. */
+  features?: Feature<ServiceDeps>[];
 }
+
+/** Features of the product, registered on the server before it listens. */
+const FEATURES: Feature<ServiceDeps>[] = [];
 
 /** The Graph adapter, when the app has credentials (tenant mode, or sandbox mode once connected). */
 function buildGraph(config: Config, log: Logger): { graph: GraphOperations; agent: Agent } | null {
@@ -63,7 +70,16 @@ function buildGraph(config: Config, log: Logger): { graph: GraphOperations; agen
   if (!clientId || !clientSecret) return null;
   const agent = createAgent(config.graph.extraCaFile);
   const tokens = new GraphTokenProvider({ clientId, clientSecret, authorityHost, agent, log });
-  const client = new GraphClient({ baseUrl: config.graph.baseUrl, tokens, agent, log });
+  const client = new GraphClient({
+    baseUrl: config.graph.baseUrl,
+    tokens,
+    agent,
+    log,
+    assertCallAllowed: () => {
+      // An open transaction holds SQLite's lock while Graph takes seconds: everything would stall.
+      if (insideTransaction()) throw new Error('Graph must not be called inside a unit of work');
+    },
+  });
   return { graph: new GraphOperations(client), agent };
 }
 
@@ -75,119 +91,187 @@ async function openDatabase(config: Config, log: Logger) {
   return { dataSource, entities };
 }
 
+function meetingDeps(
+  config: Config,
+  base: { repositories: Repositories; uow: UnitOfWork; clock: Clock },
+  graph: GraphOperations,
+): MeetingDeps {
+  const origin = config.http.publicBaseUrl ?? `http://localhost:${config.http.port}`;
+  return {
+    repos: base.repositories,
+    uow: base.uow,
+    graph,
+    clock: base.clock,
+    interactionLink: (_tenantId, interactionId) =>
+      `${origin}/tab/interactions/${encodeURIComponent(interactionId)}`,
+    sleep: (ms, signal) =>
+      new Promise((resolve, reject) => {
+        const timer = setTimeout(resolve, ms);
+        signal?.addEventListener('abort', () => (clearTimeout(timer), reject(signal.reason)), {
+          once: true,
+        });
+      }),
+    timings: {
+      ...DEFAULT_TIMINGS,
+      recoveryDelayMs: config.meetings.recoveryDelayMs,
+      leaseMs: config.meetings.leaseMs,
+      // A pass must end (and its Graph calls be aborted) well before its lease does.
+      passBudgetMs: Math.min(
+        DEFAULT_TIMINGS.passBudgetMs,
+        Math.floor(config.meetings.leaseMs * 0.6),
+      ),
+    },
+    defaultOrganizerUpn: config.defaultOrganizerUpn,
+  };
+}
+
+/** Every job kind this process can run, with its handler. */
+function jobDefinitions(deps: ServiceDeps, jobs: JobStore): JobDefinition<unknown>[] {
+  const retention = {
+    days: deps.config.worker.retentionDays,
+    deadDays: deps.config.worker.deadRetentionDays,
+  };
+  return [
+    purgeJob({ jobs, repos: deps.repositories, clock: deps.clock, retention }),
+    ...(deps.meetings ? [meetingRecoverJob(deps.meetings)] : []),
+  ];
+}
+
+interface Parts {
+  http: HttpServer | null;
+  worker: Worker | null;
+  dataSource: DataSource | null;
+  clock: DatabaseClock | null;
+  sandbox: SandboxConnection | null;
+  agent: Agent | null;
+}
+
 /** The composition root: builds every real adapter and wires them for one role. */
 export async function startService(
   config: Config,
   log: Logger,
   role: Role = 'serve',
+  options: StartOptions = {},
 ): Promise<Service> {
-  let http: HttpServer | null = null;
-  let worker: Worker | null = null;
-  let dataSource: DataSource | null = null;
-  let port: number | null = null;
-  let sandbox: SandboxConnection | null = null;
-  let agent: Agent | null = null;
+  const parts: Parts = {
+    http: null,
+    worker: null,
+    dataSource: null,
+    clock: null,
+    sandbox: null,
+    agent: null,
+  };
+  let ready: ServiceDeps | null = null;
+  const deps = () => {
+    if (!ready) throw new Error('the service is not ready');
+    return ready;
+  };
   try {
+    let port: number | null = null;
     if (role === 'serve') {
-      http = createHttpServer({
+      parts.http = createHttpServer({
         log: log.child({ module: 'http' }),
         bodyLimitBytes: config.http.bodyLimitBytes,
-        readiness: [
-          {
-            name: 'database',
-            check: async () =>
-              Boolean(dataSource?.isInitialized && (await dataSource.query('SELECT 1'))),
-          },
-          {
-            name: 'migrations',
-            check: async () =>
-              Boolean(dataSource?.isInitialized && (await migrationsCurrent(dataSource))),
-          },
-          ...(config.worker.enabled
-            ? [{ name: 'worker', check: async () => Boolean(worker?.isRunning) }]
-            : []),
-        ],
+        readiness: readiness(config, parts),
       });
+      for (const feature of options.features ?? FEATURES) parts.http.register(feature, deps);
       // Bind first: a port in use fails before anything is written.
-      port = (await http.listen(config.http.host, config.http.port)).port;
+      port = (await parts.http.listen(config.http.host, config.http.port)).port;
       log.info({ host: config.http.host, port }, 'listening');
     }
     if (config.blob.kind === 'filesystem' || config.database.kind === 'sqlite') {
       ensureWritableDir(config.dataDir, 'data directory', 'DATA_DIR');
     }
     const db = await openDatabase(config, log);
-    dataSource = db.dataSource;
-    const jobs = new JobStore(db.dataSource, db.entities, systemClock, {
+    parts.dataSource = db.dataSource;
+    // Leases and run times written by every host are compared against the database's clock.
+    const clock = new DatabaseClock(db.dataSource);
+    await clock.sync();
+    clock.start();
+    parts.clock = clock;
+    const jobs = new JobStore(db.dataSource, db.entities, clock, {
       maxAttempts: config.worker.maxAttempts,
     });
-    const repositories = createRepositories(db.dataSource.manager, db.entities, systemClock);
+    const repositories = createRepositories(db.dataSource.manager, db.entities, clock);
+    const uow = new TypeOrmUnitOfWork(db.dataSource, db.entities, jobs, clock);
+    const directory: DirectoryDeps = { repos: repositories, uow, clock };
     if (config.mode === 'sandbox' && config.sandbox.autostart && role !== 'migrate') {
-      sandbox = await connectSandbox(config, log.child({ module: 'sandbox' }));
-      config = withSandbox(config, sandbox.info);
-      const registered = await registerSandboxTenants(
-        { repos: repositories, clock: systemClock },
-        sandbox.info,
-      );
+      parts.sandbox = await connectSandbox(config, log.child({ module: 'sandbox' }));
+      config = withSandbox(config, parts.sandbox.info);
+      const registered = await registerSandboxTenants(directory, parts.sandbox.info);
       log.info({ tenants: registered }, 'sandbox tenants registered');
     }
     const adapter = buildGraph(config, log.child({ module: 'graph' }));
-    agent = adapter?.agent ?? null;
-    const meetings: MeetingDeps | null = adapter
-      ? {
-          repos: repositories,
-          uow: new TypeOrmUnitOfWork(db.dataSource, db.entities, jobs, systemClock),
-          graph: adapter.graph,
-          clock: systemClock,
-          notifier: new InProcessNotifier(log.child({ module: 'events' })),
-          interactionLink: (_tenantId, interactionId) =>
-            `${config.http.publicBaseUrl ?? `http://localhost:${config.http.port}`}/tab/interactions/${encodeURIComponent(interactionId)}`,
-          sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
-          timings: { ...DEFAULT_TIMINGS, recoveryDelayMs: config.meetings.recoveryDelayMs },
-          defaultOrganizerUpn: config.defaultOrganizerUpn,
-        }
-      : null;
+    parts.agent = adapter?.agent ?? null;
+    const base = { repositories, uow, clock };
+    const service: ServiceDeps = {
+      config,
+      log,
+      clock,
+      repositories,
+      uow,
+      directory,
+      meetings: adapter ? meetingDeps(config, base, adapter.graph) : null,
+    };
     if (role === 'worker' || (role === 'serve' && config.worker.enabled)) {
-      worker = new Worker(
+      const registry = new JobRegistry(jobDefinitions(service, jobs));
+      parts.worker = new Worker(
         jobs,
-        jobHandlers(meetings),
+        registry,
         {
           concurrency: config.worker.concurrency,
           pollMs: config.worker.pollMs,
           leaseMs: config.worker.leaseSeconds * 1000,
+          clock,
         },
         log.child({ module: 'worker' }),
       );
-      worker.start();
+      await schedulePurge(jobs);
+      parts.worker.start();
     }
-    const opened = { http, worker, dataSource, sandbox, agent };
+    ready = service;
+    parts.http?.open();
     return {
+      ...service,
       port,
-      meetings,
-      config,
-      repositories,
       jobs,
       dataSource: db.dataSource,
-      stop: () => shutdown(opened, config, log),
+      stop: () => shutdown(parts, config, log),
     };
   } catch (err) {
-    await shutdown({ http, worker, dataSource, sandbox, agent }, config, log);
+    await shutdown(parts, config, log);
     throw err;
   }
 }
 
-async function shutdown(
-  parts: {
-    http: HttpServer | null;
-    worker: Worker | null;
-    dataSource: DataSource | null;
-    sandbox: SandboxConnection | null;
-    agent: Agent | null;
-  },
-  config: Config,
-  log: Logger,
-): Promise<void> {
+function readiness(config: Config, parts: Parts) {
+  const open = () => (parts.dataSource?.isInitialized ? parts.dataSource : null);
+  return [
+    {
+      name: 'database',
+      check: async () => Boolean(await open()?.query('SELECT 1')),
+    },
+    {
+      name: 'migrations',
+      check: async () => {
+        const ds = open();
+        return ds !== null && (await migrationsCurrent(ds));
+      },
+    },
+    ...(config.worker.enabled
+      ? [{ name: 'worker', check: async () => Boolean(parts.worker?.isRunning) }]
+      : []),
+  ];
+}
+
+/**
+ * Drains before it destroys: feature requests and jobs in flight get the budget, then are aborted
+ * and wound down (jobs handed back), and only then is the database closed under them.
+ */
+async function shutdown(parts: Parts, config: Config, log: Logger): Promise<void> {
   const budget = config.http.shutdownTimeoutMs;
   await Promise.all([parts.http?.close(budget), parts.worker?.stop(budget)]);
+  parts.clock?.stop();
   if (parts.dataSource?.isInitialized) await parts.dataSource.destroy();
   await parts.sandbox?.stop();
   await parts.agent?.destroy();
@@ -228,7 +312,7 @@ async function run(role: Role): Promise<void> {
     log.info({ signal }, 'shutting down');
     const hardStop = setTimeout(
       () => fail('shutdown took too long; exiting'),
-      config.http.shutdownTimeoutMs + 1500,
+      config.http.shutdownTimeoutMs + 5000,
     );
     hardStop.unref();
     service.stop().then(

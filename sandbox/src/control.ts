@@ -31,6 +31,7 @@ export function sandboxInfo(sb: Sandbox) {
         organizer: person(t.organizerOid),
         staff: t.staffOids.map(person).filter(Boolean),
         unlicensedUser: person(t.unlicensedOid),
+        adminConsented: t.adminConsented !== false,
         consentedRoles: t.consentedRoles,
         accessPolicy: t.accessPolicy,
         clients: t.demoClients,
@@ -131,8 +132,14 @@ export function registerControl(sb: Sandbox, deps: { log: RequestLog; reset: () 
     const body = jsonBody<{
       accessPolicy?: { granted?: boolean; propagationDelayMs?: number };
       consentedRoles?: string[];
+      adminConsented?: boolean;
     }>(ctx);
     if (!body) return;
+    if (body.adminConsented !== undefined) {
+      if (typeof body.adminConsented !== 'boolean')
+        return controlError(ctx, 400, 'adminConsented must be true or false');
+      tenant.adminConsented = body.adminConsented;
+    }
     if (body.consentedRoles !== undefined) {
       if (
         !Array.isArray(body.consentedRoles) ||
@@ -165,6 +172,7 @@ export function registerControl(sb: Sandbox, deps: { log: RequestLog; reset: () 
     sb.saveTenant(tenant);
     sendJson(ctx, 200, {
       tenantId: tenant.tenantId,
+      adminConsented: tenant.adminConsented !== false,
       consentedRoles: tenant.consentedRoles,
       accessPolicy: tenant.accessPolicy,
     });

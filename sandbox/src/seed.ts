@@ -25,6 +25,11 @@ export interface SandboxTenant {
   tenantId: string;
   displayName: string;
   domain: string;
+  /**
+   * An admin consented to the app, so it has a service principal here; without one Entra refuses
+   * every token for the tenant (AADSTS700016). `false` only through the control API.
+   */
+  adminConsented?: boolean;
   consentedRoles: string[];
   /** Teams application access policy for our app (online meetings and artifacts, app-only). */
   accessPolicy: { granted: boolean; propagationDelayMs: number; changedAt: string };

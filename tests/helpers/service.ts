@@ -1,7 +1,6 @@
 import { loadConfig, withSandbox } from '../../api/src/config';
 import type { SandboxInfo } from '../../api/src/bootstrap/sandbox';
 import { registerSandboxTenants } from '../../api/src/bootstrap/tenants';
-import { systemClock } from '../../api/src/domain/ports/clock';
 import { silentLogger } from '../../api/src/log/logger';
 import { startService, type Service } from '../../api/src/main';
 import { freePort } from './process';
@@ -28,6 +27,6 @@ export async function startServiceOnSandbox(
     info,
   );
   const service = await startService(config, silentLogger);
-  await registerSandboxTenants({ repos: service.repositories, clock: systemClock }, info);
+  await registerSandboxTenants(service.directory, info);
   return { service, info };
 }

@@ -64,6 +64,7 @@ describe('HTTP server', () => {
     expect(JSON.parse(ready.body).checks).toEqual({
       database: true,
       migrations: true,
+      service: true,
       worker: true,
     });
   });

@@ -1,6 +1,9 @@
-import { JobStore, backoffMs } from '../../api/src/data/job-store';
+import { DatabaseClock } from '../../api/src/data/database-clock';
+import { JobStore, backoffMs, sqliteClaimSql } from '../../api/src/data/job-store';
 import { openTestDb, type TestDb } from '../helpers/db';
 import { ManualClock } from '../helpers/clock';
+
+const KINDS = ['capture', 'card', 'reconcile'];
 
 describe('job queue store', () => {
   let db: TestDb;
@@ -57,9 +60,9 @@ describe('job queue store', () => {
       dedupeKey: 'm1',
       runAfter: later,
     });
-    expect(await store.claim('w1', 10, 30_000)).toEqual([]);
+    expect(await store.claim('w1', KINDS, 10, 30_000)).toEqual([]);
     await store.enqueue({ tenantId: 't1', kind: 'capture', payload: {}, dedupeKey: 'm1' });
-    const claimed = await store.claim('w1', 10, 30_000);
+    const claimed = await store.claim('w1', KINDS, 10, 30_000);
     expect(claimed.map((j) => j.jobId)).toEqual([jobId]);
   });
 
@@ -70,9 +73,9 @@ describe('job queue store', () => {
       payload: {},
       runAfter: new Date(clock.now().getTime() + 5000),
     });
-    expect(await store.claim('w1', 10, 30_000)).toEqual([]);
+    expect(await store.claim('w1', KINDS, 10, 30_000)).toEqual([]);
     clock.advance(5000);
-    expect(await store.claim('w1', 10, 30_000)).toHaveLength(1);
+    expect(await store.claim('w1', KINDS, 10, 30_000)).toHaveLength(1);
   });
 
   it('accepts a new pending job for a key that is running, but never runs the two at once', async () => {
@@ -82,7 +85,7 @@ describe('job queue store', () => {
       payload: {},
       dedupeKey: 'm1',
     });
-    const [running] = await store.claim('w1', 10, 30_000);
+    const [running] = await store.claim('w1', KINDS, 10, 30_000);
     expect(running.jobId).toBe(first.jobId);
     const second = await store.enqueue({
       tenantId: 't1',
@@ -91,47 +94,49 @@ describe('job queue store', () => {
       dedupeKey: 'm1',
     });
     expect(second.coalesced).toBe(false);
-    expect(await store.claim('w2', 10, 30_000)).toEqual([]);
-    await store.complete(first.jobId, 'w1');
-    expect((await store.claim('w2', 10, 30_000)).map((j) => j.jobId)).toEqual([second.jobId]);
+    expect(await store.claim('w2', KINDS, 10, 30_000)).toEqual([]);
+    await store.complete(running, 'w1');
+    expect((await store.claim('w2', KINDS, 10, 30_000)).map((j) => j.jobId)).toEqual([
+      second.jobId,
+    ]);
   });
 
   it('makes a job claimable again when its lease expires, and the old owner loses it', async () => {
     const { jobId } = await store.enqueue({ tenantId: 't1', kind: 'capture', payload: {} });
-    await store.claim('w1', 1, 10_000);
-    expect(await store.claim('w2', 1, 10_000)).toEqual([]);
+    await store.claim('w1', KINDS, 1, 10_000);
+    expect(await store.claim('w2', KINDS, 1, 10_000)).toEqual([]);
     clock.advance(10_001);
-    const [reclaimed] = await store.claim('w2', 1, 10_000);
+    const [reclaimed] = await store.claim('w2', KINDS, 1, 10_000);
     expect(reclaimed).toMatchObject({ jobId, leaseOwner: 'w2', attempts: 2 });
-    expect(await store.complete(jobId, 'w1')).toBe(false);
-    expect(await store.complete(jobId, 'w2')).toBe(true);
+    expect(await store.complete(reclaimed, 'w1')).toBe(false);
+    expect(await store.complete(reclaimed, 'w2')).toBe(true);
     expect((await store.get(jobId))?.state).toBe('succeeded');
   });
 
   it('keeps a lease alive while the owner extends it', async () => {
     await store.enqueue({ tenantId: 't1', kind: 'capture', payload: {} });
-    const [job] = await store.claim('w1', 1, 10_000);
+    const [job] = await store.claim('w1', KINDS, 1, 10_000);
     clock.advance(8000);
-    expect(await store.extendLease(job.jobId, 'w1', 10_000)).toBe(true);
+    expect(await store.extendLease(job, 'w1', 10_000)).toBe(true);
     clock.advance(8000);
-    expect(await store.claim('w2', 1, 10_000)).toEqual([]);
+    expect(await store.claim('w2', KINDS, 1, 10_000)).toEqual([]);
   });
 
   it('retries a failed job with exponential backoff, then dead-letters it keeping the error', async () => {
     const { jobId } = await store.enqueue({ tenantId: 't1', kind: 'capture', payload: {} });
     for (let attempt = 1; attempt <= 2; attempt++) {
-      const [job] = await store.claim('w1', 1, 10_000);
+      const [job] = await store.claim('w1', KINDS, 1, 10_000);
       expect(job.attempts).toBe(attempt);
-      expect(await store.fail(job, 'w1', `boom ${attempt}`)).toBe('retry');
+      expect(await store.fail(job, 'w1', `boom ${attempt}`)).toBe('pending');
       const row = await store.get(jobId);
       const delay = row!.runAfter.getTime() - clock.now().getTime();
       expect(row?.state).toBe('pending');
       expect(delay).toBeGreaterThanOrEqual(backoffMs(attempt, () => 0));
       expect(delay).toBeLessThanOrEqual(backoffMs(attempt, () => 1));
-      expect(await store.claim('w1', 1, 10_000)).toEqual([]);
+      expect(await store.claim('w1', KINDS, 1, 10_000)).toEqual([]);
       clock.advance(delay);
     }
-    const [last] = await store.claim('w1', 1, 10_000);
+    const [last] = await store.claim('w1', KINDS, 1, 10_000);
     expect(await store.fail(last, 'w1', 'boom 3')).toBe('dead');
     expect(await store.get(jobId)).toMatchObject({
       state: 'dead',
@@ -139,7 +144,7 @@ describe('job queue store', () => {
       attempts: 3,
     });
     clock.advance(24 * 3600_000);
-    expect(await store.claim('w1', 1, 10_000)).toEqual([]);
+    expect(await store.claim('w1', KINDS, 1, 10_000)).toEqual([]);
   });
 
   it('doubles the backoff per attempt up to a cap', () => {
@@ -150,7 +155,7 @@ describe('job queue store', () => {
 
   it('honours an explicit retry time (Retry-After) over the backoff', async () => {
     const { jobId } = await store.enqueue({ tenantId: 't1', kind: 'capture', payload: {} });
-    const [job] = await store.claim('w1', 1, 10_000);
+    const [job] = await store.claim('w1', KINDS, 1, 10_000);
     const retryAt = new Date(clock.now().getTime() + 120_000);
     await store.fail(job, 'w1', 'throttled', retryAt);
     expect((await store.get(jobId))?.runAfter.toISOString()).toBe(retryAt.toISOString());
@@ -163,9 +168,9 @@ describe('job queue store', () => {
       payload: {},
       maxAttempts: 1,
     });
-    await store.claim('w1', 1, 10_000);
+    await store.claim('w1', KINDS, 1, 10_000);
     clock.advance(10_001);
-    expect(await store.claim('w2', 1, 10_000)).toEqual([]);
+    expect(await store.claim('w2', KINDS, 1, 10_000)).toEqual([]);
     expect(await store.reapExpired()).toBe(1);
     expect(await store.get(jobId)).toMatchObject({ state: 'dead' });
     expect((await store.get(jobId))?.lastError).toMatch(/lease expired/);
@@ -173,13 +178,13 @@ describe('job queue store', () => {
 
   it('reschedules without counting an attempt, and hands a job back on release', async () => {
     const { jobId } = await store.enqueue({ tenantId: 't1', kind: 'capture', payload: {} });
-    const [job] = await store.claim('w1', 1, 10_000);
-    await store.reschedule(jobId, 'w1', new Date(clock.now().getTime() + 1000));
+    const [job] = await store.claim('w1', KINDS, 1, 10_000);
+    await store.reschedule(job, 'w1', new Date(clock.now().getTime() + 1000));
     expect(await store.get(jobId)).toMatchObject({ state: 'pending', attempts: 0 });
     clock.advance(1000);
-    const [again] = await store.claim('w1', 1, 10_000);
+    const [again] = await store.claim('w1', KINDS, 1, 10_000);
     expect(again.attempts).toBe(1);
-    expect(await store.release(again, 'w1')).toBe(true);
+    expect(await store.release(again, 'w1')).toBe('pending');
     expect(await store.get(jobId)).toMatchObject({
       state: 'pending',
       attempts: 0,
@@ -192,5 +197,188 @@ describe('job queue store', () => {
     await expect(
       store.enqueue({ tenantId: 't1', kind: 'capture', payload: { big: 'x'.repeat(5000) } }),
     ).rejects.toThrow(/limit is 4000/);
+  });
+
+  describe('a job that runs while the same key is enqueued again', () => {
+    // The capture pattern: notifications, meeting end, checks and refresh all enqueue one key.
+    async function runningWithPendingPeer() {
+      const a = await store.enqueue({
+        tenantId: 't1',
+        kind: 'capture',
+        payload: { n: 1 },
+        dedupeKey: 'm1',
+      });
+      const [running] = await store.claim('w1', KINDS, 10, 30_000);
+      expect(running.jobId).toBe(a.jobId);
+      const b = await store.enqueue({
+        tenantId: 't1',
+        kind: 'capture',
+        payload: { n: 2 },
+        dedupeKey: 'm1',
+        runAfter: new Date(clock.now().getTime() + 60_000),
+      });
+      expect(b.coalesced).toBe(false);
+      return { running, peer: b.jobId };
+    }
+
+    it('merges into the pending job when it reschedules: the earlier run time, the newer payload', async () => {
+      const { running, peer } = await runningWithPendingPeer();
+      const soon = new Date(clock.now().getTime() + 5_000);
+      expect(await store.reschedule(running, 'w1', soon)).toBe('merged');
+      expect(await store.get(running.jobId)).toMatchObject({ state: 'merged', leaseOwner: null });
+      const merged = await store.get(peer);
+      expect(merged).toMatchObject({ state: 'pending', runAfter: soon });
+      expect(JSON.parse(merged!.payload)).toEqual({ n: 2 });
+      clock.advance(5_000);
+      expect((await store.claim('w2', KINDS, 10, 30_000)).map((j) => j.jobId)).toEqual([peer]);
+    });
+
+    it('merges into the pending job when it fails, keeping its error, and the peer keeps its later time', async () => {
+      const { running, peer } = await runningWithPendingPeer();
+      const later = (await store.get(peer))!.runAfter;
+      expect(
+        await store.fail(running, 'w1', 'graph throttled', new Date(later.getTime() + 1)),
+      ).toBe('merged');
+      expect(await store.get(running.jobId)).toMatchObject({
+        state: 'merged',
+        lastError: 'graph throttled',
+      });
+      expect((await store.get(peer))?.runAfter).toEqual(later);
+    });
+
+    it('merges into the pending job when it is handed back at shutdown, which then runs at once', async () => {
+      const { running, peer } = await runningWithPendingPeer();
+      expect(await store.release(running, 'w1')).toBe('merged');
+      expect((await store.claim('w2', KINDS, 10, 30_000)).map((j) => j.jobId)).toEqual([peer]);
+    });
+
+    it('reports the lease lost, and changes nothing, when another worker took the job meanwhile', async () => {
+      const { running, peer } = await runningWithPendingPeer();
+      clock.advance(30_001);
+      const [taken] = await store.claim('w2', KINDS, 10, 30_000);
+      expect(taken.jobId).toBe(running.jobId);
+      expect(await store.reschedule(running, 'w1', clock.now())).toBe('lost');
+      expect((await store.get(running.jobId))?.leaseOwner).toBe('w2');
+      expect((await store.get(peer))?.state).toBe('pending');
+    });
+  });
+
+  it('keeps the newer payload when a second enqueue coalesces', async () => {
+    const { jobId } = await store.enqueue({
+      tenantId: 't1',
+      kind: 'capture',
+      payload: { reason: 'meeting ended' },
+      dedupeKey: 'm1',
+    });
+    await store.enqueue({
+      tenantId: 't1',
+      kind: 'capture',
+      payload: { reason: 'notification' },
+      dedupeKey: 'm1',
+    });
+    expect(JSON.parse((await store.get(jobId))!.payload)).toEqual({ reason: 'notification' });
+  });
+
+  it('keeps counting failed attempts across reschedules, so a job that alternates is dead-lettered', async () => {
+    const { jobId } = await store.enqueue({ tenantId: 't1', kind: 'capture', payload: {} });
+    for (let i = 0; i < 2; i++) {
+      const [job] = await store.claim('w1', KINDS, 1, 10_000);
+      expect(await store.fail(job, 'w1', 'boom', clock.now())).toBe('pending');
+      const [again] = await store.claim('w1', KINDS, 1, 10_000);
+      expect(await store.reschedule(again, 'w1', clock.now())).toBe('pending');
+    }
+    const [last] = await store.claim('w1', KINDS, 1, 10_000);
+    expect(last.attempts).toBe(3);
+    expect(await store.fail(last, 'w1', 'boom')).toBe('dead');
+    expect((await store.get(jobId))?.state).toBe('dead');
+  });
+
+  it('claims only the kinds the worker asks for', async () => {
+    await store.enqueue({ tenantId: 't1', kind: 'capture', payload: {} });
+    const { jobId } = await store.enqueue({ tenantId: 't1', kind: 'card', payload: {} });
+    expect((await store.claim('w1', ['card'], 10, 10_000)).map((j) => j.jobId)).toEqual([jobId]);
+    expect(await store.claim('w1', ['card'], 10, 10_000)).toEqual([]);
+    expect(await store.claim('w1', [], 10, 10_000)).toEqual([]);
+  });
+
+  it('claims expired leases and due jobs oldest first, within the limit', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      ids.push(
+        (
+          await store.enqueue({
+            tenantId: 't1',
+            kind: 'capture',
+            payload: { i },
+            runAfter: new Date(clock.now().getTime() - (5 - i) * 1000),
+          })
+        ).jobId,
+      );
+    }
+    const first = await store.claim('w1', KINDS, 2, 10_000);
+    expect(first.map((j) => j.jobId)).toEqual(ids.slice(0, 2));
+    clock.advance(10_001);
+    const next = await store.claim('w2', KINDS, 3, 10_000);
+    expect(next.map((j) => j.jobId).sort()).toEqual([...ids.slice(0, 2), ids[2]].sort());
+  });
+
+  it('purges succeeded and merged jobs after the retention, dead ones after theirs, never pending', async () => {
+    const done = await store.enqueue({ tenantId: 't1', kind: 'capture', payload: {} });
+    const dead = await store.enqueue({ tenantId: 't1', kind: 'card', payload: {}, maxAttempts: 1 });
+    const waiting = await store.enqueue({
+      tenantId: 't1',
+      kind: 'reconcile',
+      payload: {},
+      runAfter: new Date(clock.now().getTime() + 365 * 86_400_000),
+    });
+    for (const job of await store.claim('w1', KINDS, 10, 10_000)) {
+      if (job.jobId === done.jobId) await store.complete(job, 'w1');
+      else await store.fail(job, 'w1', 'boom');
+    }
+    expect((await store.get(dead.jobId))?.state).toBe('dead');
+    clock.advance(8 * 86_400_000);
+    const purge = () =>
+      store.purge({
+        finishedBefore: new Date(clock.now().getTime() - 7 * 86_400_000),
+        deadBefore: new Date(clock.now().getTime() - 30 * 86_400_000),
+      });
+    expect(await purge()).toBe(1);
+    expect(await store.get(done.jobId)).toBeNull();
+    expect(await store.get(dead.jobId)).not.toBeNull();
+    clock.advance(30 * 86_400_000);
+    expect(await purge()).toBe(1);
+    expect(await store.get(waiting.jobId)).not.toBeNull();
+  });
+
+  it('claims from an index in run order, without sorting every due row (SQLite query plan)', async () => {
+    const plan: { detail: string }[] = await db.dataSource.query(
+      `EXPLAIN QUERY PLAN ${sqliteClaimSql(2)}`,
+      ['w', 'x', 'x', 'x', 'capture', 'card', 5, 'x', 'capture', 'card', 5, 5],
+    );
+    const details = plan.map((p) => p.detail);
+    expect(
+      details.some((d) => /USING INDEX IX_jobs_claim \(state=\? AND run_after<\?\)/.test(d)),
+    ).toBe(true);
+    expect(details.some((d) => /USING INDEX IX_jobs_lease/.test(d))).toBe(true);
+    expect(details.filter((d) => /TEMP B-TREE/.test(d))).toEqual([]);
+  });
+});
+
+describe('job queue on the database clock', () => {
+  let db: TestDb;
+  afterEach(async () => db.close());
+
+  it('compares leases against the database, so a host whose clock runs ten minutes ahead cannot steal a running job', async () => {
+    db = await openTestDb();
+    const ahead = new DatabaseClock(db.dataSource, () => Date.now() + 10 * 60_000);
+    const behind = new DatabaseClock(db.dataSource, () => Date.now() - 10 * 60_000);
+    await Promise.all([ahead.sync(), behind.sync()]);
+    expect(Math.abs(ahead.now().getTime() - Date.now())).toBeLessThan(60_000);
+    expect(ahead.skewMs).toBeGreaterThan(9 * 60_000);
+    const slow = new JobStore(db.dataSource, db.entities, behind, { maxAttempts: 3 });
+    const fast = new JobStore(db.dataSource, db.entities, ahead, { maxAttempts: 3 });
+    await slow.enqueue({ tenantId: 't1', kind: 'capture', payload: {} });
+    expect(await slow.claim('behind', KINDS, 1, 60_000)).toHaveLength(1);
+    expect(await fast.claim('ahead', KINDS, 1, 60_000)).toEqual([]);
   });
 });

@@ -22,6 +22,8 @@ async function until<T>(fn: () => Promise<T>, ok: (v: T) => boolean, ms: number)
   }
 }
 
+const LEASE_MS = '5000';
+
 describe('a crash between Graph creating the event and our commit', () => {
   let sb: TestSandbox;
   let dir: string;
@@ -51,7 +53,8 @@ describe('a crash between Graph creating the event and our commit', () => {
         sb.caFile,
         String(await freePort()),
       ],
-      { stdio: ['ignore', 'pipe', 'inherit'] },
+      // Its own process group: tsx runs the script in a child node process, which must die too.
+      { stdio: ['ignore', 'pipe', 'inherit'], detached: true },
     );
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
@@ -61,7 +64,7 @@ describe('a crash between Graph creating the event and our commit', () => {
       (events) => events.some((e) => e.transactionId !== null),
       30_000,
     );
-    child.kill('SIGKILL');
+    process.kill(-child.pid!, 'SIGKILL');
     await exited;
     expect(out).not.toContain('scheduled without being killed');
     const transactionId = created.find((e) => e.transactionId)!.transactionId;
@@ -76,7 +79,11 @@ describe('a crash between Graph creating the event and our commit', () => {
     expect(row).toEqual({ state: 'creating', tx: transactionId, eventId: null });
 
     await sb.control('DELETE', '/_sandbox/faults');
-    const { service, info } = await startServiceOnSandbox(sb, dir, { WORKER_POLL_MS: '100' });
+    // The dead process's lease on the meeting lapses, then recovery takes over.
+    const { service, info } = await startServiceOnSandbox(sb, dir, {
+      WORKER_POLL_MS: '100',
+      MEETING_LEASE_MS: LEASE_MS,
+    });
     try {
       const meetings = await until(
         () => service.repositories.onlineMeetings.list(info.tenants[0].tenantId),

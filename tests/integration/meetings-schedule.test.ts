@@ -297,7 +297,7 @@ describe('scheduling meetings (domain + SQLite + Graph adapter + sandbox)', () =
   it('reschedules as the stored organizer after the setting changed, keeping the join URL', async () => {
     const meeting = await scheduleMeeting(deps, USER, request());
     await setOrganizer(
-      { repos: service.repositories, graph: deps.graph, clock: systemClock },
+      { repos: service.repositories, uow: service.uow, graph: deps.graph, clock: systemClock },
       USER,
       'lee.gu@contoso.onmicrosoft.com',
     );
@@ -327,7 +327,7 @@ describe('scheduling meetings (domain + SQLite + Graph adapter + sandbox)', () =
       expect((await cancelMeeting(deps, USER, meeting.meetingId)).state).toBe('cancelled');
     } finally {
       await setOrganizer(
-        { repos: service.repositories, graph: deps.graph, clock: systemClock },
+        { repos: service.repositories, uow: service.uow, graph: deps.graph, clock: systemClock },
         USER,
         'megan.organizer@contoso.onmicrosoft.com',
       );
@@ -371,13 +371,13 @@ describe('scheduling meetings (domain + SQLite + Graph adapter + sandbox)', () =
 
   it('sets the organizer by UPN, resolving its object id, and refuses an unknown one', async () => {
     const o = await setOrganizer(
-      { repos: service.repositories, graph: deps.graph, clock: systemClock },
+      { repos: service.repositories, uow: service.uow, graph: deps.graph, clock: systemClock },
       USER,
       'Megan.Organizer@contoso.onmicrosoft.com',
     );
     expect(o).toEqual({ upn: 'megan.organizer@contoso.onmicrosoft.com', oid: MEGAN });
     const err = await setOrganizer(
-      { repos: service.repositories, graph: deps.graph, clock: systemClock },
+      { repos: service.repositories, uow: service.uow, graph: deps.graph, clock: systemClock },
       USER,
       'nobody@contoso.onmicrosoft.com',
     ).catch((e: unknown) => e);

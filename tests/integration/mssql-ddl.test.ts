@@ -1,8 +1,10 @@
 import { Dialect, init, parse } from '@polyglot-sql/sdk';
 import type { DataSource, MigrationInterface, QueryRunner, Table } from 'typeorm';
+import { Query } from 'typeorm/driver/Query';
+import type { SqlInMemory } from 'typeorm/driver/SqlInMemory';
 import { createDataSource } from '../../api/src/data/data-source';
 import { migrations } from '../../migrations';
-import { MSSQL_CLAIM_SQL } from '../../api/src/data/job-store';
+import { mssqlClaimSql } from '../../api/src/data/job-store';
 import { ALL_TABLES } from '../helpers/schema';
 
 // SQL Server DDL is generated offline: an mssql DataSource constructs without connecting, and a query
@@ -10,8 +12,7 @@ import { ALL_TABLES } from '../helpers/schema';
 // SQL is parsed as T-SQL, checked for rules the (lenient) parser does not know, and snapshotted so any
 // change to the SQL Server schema shows in review.
 //
-// Known limit: a migration that calls `queryRunner.query(...)` directly is not recorded in SQL memory
-// (TypeORM sends it), so it fails here with "Driver not Connected"; use the Table API in migrations.
+// A migration's own `queryRunner.query(...)` (data fixes) is recorded too, like the Table API's SQL.
 
 // ---- Offline query runner ------------------------------------------------------------------------
 
@@ -46,6 +47,11 @@ function offlineQueryRunner(
   stubbed.hasTable = async (t) => find(nameOf(t)) !== undefined;
   stubbed.getCurrentDatabase = async () => database;
   stubbed.getCurrentSchema = async () => 'dbo';
+  // TypeORM sends raw queries even in SQL memory mode; offline they are recorded instead.
+  (qr as unknown as { query(sql: string): Promise<unknown[]> }).query = async (sql) => {
+    (qr as unknown as { sqlInMemory: SqlInMemory }).sqlInMemory.upQueries.push(new Query(sql));
+    return [];
+  };
   const createTable = qr.createTable.bind(qr);
   qr.createTable = async (table, ...rest) => {
     const existed = find(table.name) !== undefined;
@@ -386,12 +392,19 @@ describe('SQL Server job claim (offline)', () => {
     await init();
   });
 
-  it('parses as T-SQL and claims with UPDLOCK, READPAST, ROWLOCK, returning the claimed ids', () => {
-    const result = tsql(MSSQL_CLAIM_SQL);
+  it('parses as T-SQL and claims with UPDLOCK, READPAST, ROWLOCK, only the given kinds, returning the claimed ids', () => {
+    const claim = mssqlClaimSql(3);
+    const result = tsql(claim);
     expect(result.error ?? null).toBeNull();
     expect(result.success).toBe(true);
-    const sql = MSSQL_CLAIM_SQL.replace(/\s+/g, ' ');
+    const sql = claim.replace(/\s+/g, ' ');
     expect(sql).toMatch(/SELECT TOP \(@3\) .* FROM jobs j WITH \(UPDLOCK, READPAST, ROWLOCK\)/);
+    expect(sql).toMatch(/j\.kind IN \(@4, @5, @6\)/);
     expect(sql).toMatch(/OUTPUT inserted\.job_id;$/);
+  });
+
+  it('locks the running-peer probe without skipping locked rows, so a peer another claim holds is never taken for absent', () => {
+    const sql = mssqlClaimSql(1).replace(/\s+/g, ' ');
+    expect(sql).toMatch(/NOT EXISTS \( SELECT 1 FROM jobs r WITH \(UPDLOCK, ROWLOCK\) WHERE/);
   });
 });

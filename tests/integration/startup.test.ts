@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { freePort, runProduct, waitForStatus } from '../helpers/process';
+import { migrations } from '../../migrations';
 
 function tempDir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'ift-start-'));
@@ -35,7 +36,7 @@ describe('starting the product from a fresh checkout', () => {
       const ready = await fetch(`http://127.0.0.1:${env.PORT}/readyz`);
       expect(await ready.json()).toEqual({
         status: 'ready',
-        checks: { database: true, migrations: true, worker: true },
+        checks: { database: true, migrations: true, service: true, worker: true },
       });
       expect(product.stdout()).toContain('"msg":"sandbox started"');
       await stop(product);
@@ -85,7 +86,7 @@ describe('starting the product from a fresh checkout', () => {
     const db = new Database(path.join(cwd, '.data', 'interactions.db'), { readonly: true });
     const applied = db.prepare('SELECT name FROM migrations').all();
     db.close();
-    expect(applied).toEqual([{ name: 'InitialSchema1764201600000' }]);
+    expect(applied).toEqual(migrations.map((M) => ({ name: new M().name })));
     fs.rmSync(cwd, { recursive: true, force: true });
   });
 

@@ -1,5 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import { JobStore } from '../../api/src/data/job-store';
 import { createRepositories } from '../../api/src/data/repositories';
+import { TypeOrmUnitOfWork } from '../../api/src/data/unit-of-work';
+import type { UnitOfWork } from '../../api/src/domain/ports/unit-of-work';
 import type { Clock } from '../../api/src/domain/ports/clock';
 import type { Repositories, TenantScopedRepository } from '../../api/src/domain/ports/repositories';
 import { openTestDb, type TestDb } from '../helpers/db';
@@ -97,6 +100,10 @@ async function seedTenant(r: Repositories, tenantId: string, label: string): Pro
     interactionId: w.interactionId,
     provider: 'teams',
     providerEventId: `event-${label}`,
+    creationRetryAt: null,
+    leaseId: null,
+    leaseUntil: null,
+    cleanupPendingAt: null,
     providerMeetingId: w.providerMeetingId,
     joinUrl: `https://teams.example/join/${label}`,
     chatThreadId: null,
@@ -305,12 +312,19 @@ const cases: Case[] = [
 describe('tenant isolation in the repositories', () => {
   let db: TestDb;
   let repos: Repositories;
+  let uow: UnitOfWork;
   let a: World;
   let b: World;
 
   beforeEach(async () => {
     db = await openTestDb();
     repos = createRepositories(db.dataSource.manager, db.entities, clock);
+    uow = new TypeOrmUnitOfWork(
+      db.dataSource,
+      db.entities,
+      new JobStore(db.dataSource, db.entities, clock, { maxAttempts: 3 }),
+      clock,
+    );
     a = await seedTenant(repos, TENANT_A, 'alpha');
     b = await seedTenant(repos, TENANT_B, 'beta');
   });
@@ -534,25 +548,34 @@ describe('tenant isolation in the repositories', () => {
 
       // B has no such artifact, so the composite foreign key rejects the rows.
       await expect(
-        repos.transcriptSegments.replaceForArtifact(TENANT_B, a.artifactId, injected),
+        uow.run((tx) =>
+          tx.repos.transcriptSegments.replaceForArtifact(TENANT_B, a.artifactId, injected),
+        ),
       ).rejects.toThrow();
-      await repos.transcriptSegments.replaceForArtifact(TENANT_B, a.artifactId, []);
+      await uow.run((tx) =>
+        tx.repos.transcriptSegments.replaceForArtifact(TENANT_B, a.artifactId, []),
+      );
 
       expect(await repos.transcriptSegments.list(TENANT_A, keyA)).toEqual(segmentsA);
       expect(await repos.transcriptSegments.count(TENANT_B)).toBe(1);
     });
 
     it("replaceForArtifact replaces only that tenant's segments of that artifact", async () => {
-      await repos.transcriptSegments.replaceForArtifact(TENANT_B, b.artifactId, [
-        { seq: 0, startMs: 0, endMs: 10, speaker: 'x', text: 'one' },
-        { seq: 1, startMs: 10, endMs: 20, speaker: 'y', text: 'two' },
-      ]);
+      await uow.run((tx) =>
+        tx.repos.transcriptSegments.replaceForArtifact(TENANT_B, b.artifactId, [
+          { seq: 0, startMs: 0, endMs: 10, speaker: 'x', text: 'one' },
+          { seq: 1, startMs: 10, endMs: 20, speaker: 'y', text: 'two' },
+        ]),
+      );
       const segmentsB = await repos.transcriptSegments.list(
         TENANT_B,
         { artifactId: b.artifactId },
         { order: { seq: 'ASC' } },
       );
       expect(segmentsB.map((s) => s.text)).toEqual(['one', 'two']);
+      await expect(
+        repos.transcriptSegments.replaceForArtifact(TENANT_B, b.artifactId, []),
+      ).rejects.toThrow(/inside a unit of work/);
       expect(await repos.transcriptSegments.list(TENANT_A)).toEqual([
         expect.objectContaining({ artifactId: a.artifactId, text: 'hello from alpha' }),
       ]);

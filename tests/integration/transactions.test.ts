@@ -31,7 +31,11 @@ describe('transactions on SQLite (one connection for the whole process)', () => 
         uow.run(async (tx) => {
           await tx.repos.tenants.upsert(`t${i}`, tenant(`t${i}`));
           await new Promise((r) => setTimeout(r, 1));
-          await tx.jobs.enqueue({ tenantId: `t${i}`, kind: 'k', payload: {} });
+          await tx.jobs.enqueue({
+            tenantId: `t${i}`,
+            kind: 'card.refresh',
+            payload: { meetingId: `m${i}` },
+          });
         }),
       ),
     );

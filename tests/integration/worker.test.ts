@@ -3,7 +3,16 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { JobStore } from '../../api/src/data/job-store';
 import { systemClock } from '../../api/src/domain/ports/clock';
-import { RetryLaterError, Worker, type JobHandler } from '../../api/src/jobs/worker';
+import { z } from 'zod';
+import {
+  JobRegistry,
+  PermanentJobError,
+  RetryLaterError,
+  defineJob,
+  type JobContext,
+  type JobOutcome,
+} from '../../api/src/jobs/registry';
+import { Worker } from '../../api/src/jobs/worker';
 import { silentLogger } from '../../api/src/log/logger';
 import { openTestDb, type TestDb } from '../helpers/db';
 
@@ -36,11 +45,20 @@ describe('worker', () => {
     await db.close();
   });
 
-  function startWorker(handlers: Record<string, JobHandler>, concurrency = 2) {
+  type Handler = (
+    payload: unknown,
+    ctx: JobContext,
+  ) => Promise<JobOutcome | undefined> | Promise<void>;
+  function startWorker(handlers: Record<string, Handler>, concurrency = 2) {
+    const registry = new JobRegistry(
+      Object.entries(handlers).map(([kind, run]) =>
+        defineJob({ kind, scope: 'tenant', payload: z.unknown(), run }),
+      ),
+    );
     worker = new Worker(
       store,
-      new Map(Object.entries(handlers)),
-      { concurrency, pollMs: 10, leaseMs: 10_000 },
+      registry,
+      { concurrency, pollMs: 10, leaseMs: 10_000, clock: systemClock, abortGraceMs: 200 },
       silentLogger,
     );
     worker.start();
@@ -49,7 +67,7 @@ describe('worker', () => {
 
   it('runs a job with its handler and marks it succeeded', async () => {
     const seen: unknown[] = [];
-    startWorker({ hello: async (job) => void seen.push(JSON.parse(job.payload)) });
+    startWorker({ hello: async (payload) => void seen.push(payload) });
     const { jobId } = await store.enqueue({ tenantId: 't1', kind: 'hello', payload: { n: 1 } });
     await waitFor(
       () => store.get(jobId),
@@ -88,19 +106,66 @@ describe('worker', () => {
     expect(calls).toBe(3);
   });
 
-  it('fails a job of a kind nobody handles, with a message saying so', async () => {
-    startWorker({});
-    const { jobId } = await store.enqueue({
-      tenantId: 't1',
-      kind: 'mystery',
-      payload: {},
-      maxAttempts: 1,
+  it('leaves a job of a kind it has no handler for to a worker that has one', async () => {
+    startWorker({ known: async () => undefined });
+    const mystery = await store.enqueue({ tenantId: 't1', kind: 'mystery', payload: {} });
+    const known = await store.enqueue({ tenantId: 't1', kind: 'known', payload: {} });
+    await waitFor(
+      () => store.get(known.jobId),
+      (j) => j?.state === 'succeeded',
+    );
+    expect(await store.get(mystery.jobId)).toMatchObject({ state: 'pending', attempts: 0 });
+  });
+
+  it('dead-letters at once a payload that breaks its contract, and a tenant job without a tenant', async () => {
+    const registry = new JobRegistry([
+      defineJob({
+        kind: 'typed',
+        scope: 'tenant',
+        payload: z.object({ meetingId: z.string() }).strict(),
+        run: async () => undefined,
+      }),
+    ]);
+    worker = new Worker(
+      store,
+      registry,
+      { concurrency: 2, pollMs: 10, leaseMs: 10_000, clock: systemClock },
+      silentLogger,
+    );
+    worker.start();
+    const bad = await store.enqueue({ tenantId: 't1', kind: 'typed', payload: { meeting: 1 } });
+    const orphan = await store.enqueue({
+      tenantId: null,
+      kind: 'typed',
+      payload: { meetingId: 'm' },
     });
-    const dead = await waitFor(
+    const deadBad = await waitFor(
+      () => store.get(bad.jobId),
+      (j) => j?.state === 'dead',
+    );
+    expect(deadBad).toMatchObject({ attempts: 1 });
+    expect(deadBad?.lastError).toMatch(/breaks its contract: meetingId/);
+    const deadOrphan = await waitFor(
+      () => store.get(orphan.jobId),
+      (j) => j?.state === 'dead',
+    );
+    expect(deadOrphan?.lastError).toMatch(/has no tenant/);
+  });
+
+  it('dead-letters at once when the handler says retrying cannot help', async () => {
+    let calls = 0;
+    startWorker({
+      doomed: async () => {
+        calls++;
+        throw new PermanentJobError('meeting belongs to nobody');
+      },
+    });
+    const { jobId } = await store.enqueue({ tenantId: 't1', kind: 'doomed', payload: {} });
+    await waitFor(
       () => store.get(jobId),
       (j) => j?.state === 'dead',
     );
-    expect(dead?.lastError).toMatch(/no handler registered for job kind "mystery"/);
+    expect(calls).toBe(1);
   });
 
   it('drains: stop waits for a running job to finish', async () => {
@@ -120,7 +185,7 @@ describe('worker', () => {
     let aborted = false;
     const started = new Promise<void>((resolve) => {
       startWorker({
-        stuck: (_job, { signal }) =>
+        stuck: (_payload, { signal }) =>
           new Promise<void>(() => {
             signal.addEventListener('abort', () => (aborted = true));
             resolve();
@@ -143,7 +208,7 @@ describe('worker', () => {
     const running = new Promise<void>((r) => (started = r));
     startWorker(
       {
-        long: (_job, { signal }) =>
+        long: (_payload, { signal }) =>
           new Promise<void>((resolve) => {
             started();
             const timer = setTimeout(resolve, 6000);

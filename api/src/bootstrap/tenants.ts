@@ -1,5 +1,4 @@
-import type { Clock } from '../domain/ports/clock';
-import type { Repositories } from '../domain/ports/repositories';
+import type { DirectoryDeps } from '../domain/interactions/deps';
 import { ensureTenant } from '../domain/tenants/onboarding';
 import { ensureClient } from '../domain/interactions/clients';
 import { ensureContact } from '../domain/interactions/contacts';
@@ -7,7 +6,7 @@ import type { SandboxInfo } from './sandbox';
 
 /** Registers the sandbox's tenants (active, with organizer) and its demo clients; idempotent. */
 export async function registerSandboxTenants(
-  deps: { repos: Repositories; clock: Clock },
+  deps: DirectoryDeps,
   info: SandboxInfo,
 ): Promise<number> {
   for (const t of info.tenants) {

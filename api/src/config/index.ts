@@ -43,13 +43,16 @@ export interface Config {
   defaultOrganizerUpn?: string;
   /** Sandbox mode: where the local Microsoft cloud listens; `url` is set once it is connected. */
   sandbox: { port: number; autostart: boolean; url?: string; connectorUrl?: string };
-  meetings: { recoveryDelayMs: number };
+  meetings: { recoveryDelayMs: number; leaseMs: number };
   worker: {
     enabled: boolean;
     concurrency: number;
     pollMs: number;
     leaseSeconds: number;
     maxAttempts: number;
+    /** Finished jobs and processed notifications are kept this long; dead-lettered jobs longer. */
+    retentionDays: number;
+    deadRetentionDays: number;
   };
 }
 
@@ -214,13 +217,15 @@ export function loadConfig(raw: NodeJS.ProcessEnv): Config {
     },
     defaultOrganizerUpn: env.DEFAULT_ORGANIZER_UPN,
     sandbox: { port: env.SANDBOX_PORT, autostart: env.SANDBOX_AUTOSTART },
-    meetings: { recoveryDelayMs: env.MEETING_RECOVERY_DELAY_MS },
+    meetings: { recoveryDelayMs: env.MEETING_RECOVERY_DELAY_MS, leaseMs: env.MEETING_LEASE_MS },
     worker: {
       enabled: env.WORKER_ENABLED,
       concurrency: env.WORKER_CONCURRENCY,
       pollMs: env.WORKER_POLL_MS,
       leaseSeconds: env.JOB_LEASE_SECONDS,
       maxAttempts: env.JOB_MAX_ATTEMPTS,
+      retentionDays: env.JOB_RETENTION_DAYS,
+      deadRetentionDays: env.DEAD_JOB_RETENTION_DAYS,
     },
   });
 }

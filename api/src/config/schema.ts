@@ -52,7 +52,10 @@ export const envSchema = z.object({
   WORKER_POLL_MS: optional(positiveInt.max(60_000)).default(1000),
   JOB_LEASE_SECONDS: optional(positiveInt.min(5).max(3600)).default(60),
   JOB_MAX_ATTEMPTS: optional(positiveInt.max(100)).default(8),
+  JOB_RETENTION_DAYS: optional(positiveInt.max(3650)).default(7),
+  DEAD_JOB_RETENTION_DAYS: optional(positiveInt.max(3650)).default(30),
   MEETING_RECOVERY_DELAY_MS: optional(positiveInt.max(24 * 3600_000)).default(120_000),
+  MEETING_LEASE_MS: optional(positiveInt.min(3000).max(3600_000)).default(180_000),
   HTTP_BODY_LIMIT_BYTES: optional(positiveInt.max(64 * 1024 * 1024)).default(1024 * 1024),
   SHUTDOWN_TIMEOUT_MS: optional(positiveInt.max(120_000)).default(8000),
 });

@@ -99,10 +99,51 @@ export async function openDataSource(db: DatabaseConfig, dataSource: DataSource)
   }
 }
 
-/** Applies pending migrations; returns the names applied. */
+const MIGRATION_LOCK = `N'interactions-for-teams:migrations'`;
+
+/**
+ * SQL Server: an application lock owned by a transaction held open while migrations run, so N
+ * instances starting together migrate one after another (the others find nothing pending).
+ * A negative result means the lock was not granted (-1 timeout, -2 cancelled, -3 deadlock).
+ */
+export const MSSQL_MIGRATION_LOCK_SQL = `DECLARE @result int;
+EXEC @result = sp_getapplock @Resource = ${MIGRATION_LOCK}, @LockMode = 'Exclusive', @LockOwner = 'Transaction', @LockTimeout = 120000;
+SELECT @result AS result;`;
+
+async function underMssqlLock<T>(dataSource: DataSource, fn: () => Promise<T>): Promise<T> {
+  const lock = dataSource.createQueryRunner('master');
+  await lock.startTransaction();
+  try {
+    const [row] = (await lock.query(MSSQL_MIGRATION_LOCK_SQL)) as { result: number }[];
+    if (!row || row.result < 0) {
+      throw new StartupError(
+        `another instance has been migrating the database for over two minutes (sp_getapplock ${row?.result}); run "npm run migrate" once, then start the instances`,
+      );
+    }
+    const out = await fn();
+    await lock.commitTransaction();
+    return out;
+  } catch (err) {
+    await lock.rollbackTransaction().catch(() => undefined);
+    throw err;
+  } finally {
+    await lock.release();
+  }
+}
+
+/** Applies pending migrations once, even when several processes start together; returns their names. */
 export async function migrate(dataSource: DataSource): Promise<string[]> {
-  const applied = await dataSource.runMigrations({ transaction: 'each' });
-  return applied.map((m) => m.name);
+  const run = async () =>
+    (await dataSource.runMigrations({ transaction: 'each' })).map((m) => m.name);
+  if (dataSource.options.type === 'mssql') return underMssqlLock(dataSource, run);
+  try {
+    return await run();
+  } catch (err) {
+    // SQLite: another process on the same file applied them first; each migration is one
+    // transaction, so ours rolled back whole. Nothing pending now means the schema is current.
+    if (!(await dataSource.showMigrations())) return [];
+    throw err;
+  }
 }
 
 /** True when every known migration has been applied. */

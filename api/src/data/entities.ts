@@ -153,6 +153,10 @@ export function buildEntities(dialect: Dialect) {
       state: c.str('state', 24),
       captureDeadlineAt: c.time('capture_deadline_at', nullable),
       nextCheckAt: c.time('next_check_at', nullable),
+      creationRetryAt: c.time('creation_retry_at', nullable),
+      leaseId: c.id('lease_id', nullable),
+      leaseUntil: c.time('lease_until', nullable),
+      cleanupPendingAt: c.time('cleanup_pending_at', nullable),
       lastErrorCode: c.str('last_error_code', 64, nullable),
       lastErrorMessage: c.text('last_error_message', 1000, nullable),
       transactionId: c.str('transaction_id', 64),
@@ -320,7 +324,10 @@ export function buildEntities(dialect: Dialect) {
       processedAt: c.time('processed_at', nullable),
     },
     checks: [oneOf('inbox', 'kind', INBOX_KINDS)],
-    indices: [{ name: 'IX_inbox_received', columns: ['tenantId', 'receivedAt'] }],
+    indices: [
+      { name: 'IX_inbox_received', columns: ['tenantId', 'receivedAt'] },
+      { name: 'IX_inbox_processed', columns: ['tenantId', 'processedAt'] },
+    ],
   });
 
   const jobs = new EntitySchema<Job>({
@@ -353,6 +360,7 @@ export function buildEntities(dialect: Dialect) {
       { name: 'IX_jobs_claim', columns: ['state', 'runAfter'] },
       { name: 'IX_jobs_lease', columns: ['state', 'leaseExpiresAt'] },
       { name: 'IX_jobs_tenant', columns: ['tenantId', 'state'] },
+      { name: 'IX_jobs_finished', columns: ['state', 'finishedAt'] },
     ],
   });
 

@@ -1,12 +1,22 @@
 import { randomUUID } from 'node:crypto';
-import { In, type DataSource, type EntityManager, type Repository } from 'typeorm';
+import { In, LessThan, type DataSource, type EntityManager, type Repository } from 'typeorm';
 import type { Clock } from '../domain/ports/clock';
-import type { EnqueueRequest, EnqueueResult, Job, JobQueue } from '../domain/ports/job-queue';
+import type {
+  EnqueueRequest,
+  EnqueueResult,
+  FailOutcome,
+  Job,
+  TransitionOutcome,
+  WorkerQueue,
+} from '../domain/ports/job-queue';
 import type { Entities } from './entities';
 import type { Dialect } from './columns';
+import { isUniqueViolation } from './storage-errors';
+import { inTransaction } from './transaction';
 
 const MAX_PAYLOAD_CHARS = 4000;
 const MAX_ERROR_CHARS = 2000;
+const PURGE_BATCH = 500;
 
 /** Exponential backoff with jitter: 5 s, 10 s, 20 s … capped at 15 min. */
 export function backoffMs(attempt: number, random: () => number = Math.random): number {
@@ -14,57 +24,70 @@ export function backoffMs(attempt: number, random: () => number = Math.random): 
   return Math.round(base * (0.5 + random() / 2));
 }
 
-/** Storage-level outcome of `fail`: retried later, dead-lettered, or the lease was no longer ours. */
-export type FailOutcome = 'retry' | 'dead' | 'lost';
+const placeholders = (n: number, at: (i: number) => string) =>
+  Array.from({ length: n }, (_, i) => at(i)).join(', ');
 
 /**
  * SQL Server claim: lock hints let several workers claim concurrently without blocking each other
- * or taking the same row. Parameters: @0 owner, @1 lease expiry, @2 now, @3 limit.
+ * or taking the same row. The NOT EXISTS probe locks what it reads too, but without READPAST: a
+ * running peer that another claim holds must be waited for, never skipped as if it were absent.
+ * Parameters: @0 owner, @1 lease expiry, @2 now, @3 limit, @4… kinds.
  */
-export const MSSQL_CLAIM_SQL = `WITH due AS (
+export function mssqlClaimSql(kinds: number): string {
+  const kindList = placeholders(kinds, (i) => `@${4 + i}`);
+  return `WITH due AS (
   SELECT TOP (@3) j.*
   FROM jobs j WITH (UPDLOCK, READPAST, ROWLOCK)
-  WHERE ((j.state = 'pending' AND j.run_after <= @2) OR (j.state = 'running' AND j.lease_expires_at <= @2))
+  WHERE j.kind IN (${kindList})
     AND j.attempts < j.max_attempts
-    AND (j.dedupe_key IS NULL OR j.state = 'running' OR NOT EXISTS (
-      SELECT 1 FROM jobs r WHERE r.dedupe_key = j.dedupe_key AND r.state = 'running'))
+    AND ((j.state = 'running' AND j.lease_expires_at <= @2)
+      OR (j.state = 'pending' AND j.run_after <= @2 AND (j.dedupe_key IS NULL OR NOT EXISTS (
+        SELECT 1 FROM jobs r WITH (UPDLOCK, ROWLOCK)
+        WHERE r.dedupe_key = j.dedupe_key AND r.state = 'running'))))
   ORDER BY j.run_after
 )
 UPDATE due
 SET state = 'running', lease_owner = @0, lease_expires_at = @1, attempts = attempts + 1, updated_at = @2
 OUTPUT inserted.job_id;`;
+}
 
-/** SQLite claim: one atomic statement; SQLite serialises writers, so no two workers get a row. */
-export const SQLITE_CLAIM_SQL = `UPDATE jobs
+/**
+ * SQLite claim: one atomic statement (SQLite serialises writers). Expired leases and due pending
+ * jobs are read separately so each walks its own index in order: the pending part reads
+ * IX_jobs_claim (state, run_after) front to back and stops at the limit, instead of sorting every
+ * due row. Parameters: owner, lease expiry, now (updated_at), then per part now, kinds…, limit;
+ * then the overall limit.
+ */
+export function sqliteClaimSql(kinds: number): string {
+  const kindList = placeholders(kinds, () => '?');
+  return `UPDATE jobs
 SET state = 'running', lease_owner = ?, lease_expires_at = ?, attempts = attempts + 1, updated_at = ?
 WHERE job_id IN (
-  SELECT j.job_id FROM jobs j
-  WHERE ((j.state = 'pending' AND j.run_after <= ?) OR (j.state = 'running' AND j.lease_expires_at <= ?))
-    AND j.attempts < j.max_attempts
-    AND (j.dedupe_key IS NULL OR j.state = 'running' OR NOT EXISTS (
-      SELECT 1 FROM jobs r WHERE r.dedupe_key = j.dedupe_key AND r.state = 'running'))
-  ORDER BY j.run_after
+  SELECT job_id FROM (
+    SELECT j.job_id FROM jobs j INDEXED BY IX_jobs_lease
+    WHERE j.state = 'running' AND j.lease_expires_at <= ?
+      AND j.kind IN (${kindList}) AND j.attempts < j.max_attempts
+    LIMIT ?)
+  UNION ALL
+  SELECT job_id FROM (
+    SELECT j.job_id FROM jobs j INDEXED BY IX_jobs_claim
+    WHERE j.state = 'pending' AND j.run_after <= ?
+      AND j.kind IN (${kindList}) AND j.attempts < j.max_attempts
+      AND (j.dedupe_key IS NULL OR NOT EXISTS (
+        SELECT 1 FROM jobs r WHERE r.dedupe_key = j.dedupe_key AND r.state = 'running'))
+    ORDER BY j.run_after
+    LIMIT ?)
   LIMIT ?
 )
 RETURNING job_id`;
+}
 
 function truncate(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
 
-function isUniqueViolation(err: unknown): boolean {
-  const e = err as {
-    code?: string;
-    number?: number;
-    driverError?: { code?: string; number?: number };
-  };
-  const code = e?.driverError?.code ?? e?.code;
-  const number = e?.driverError?.number ?? e?.number;
-  return code === 'SQLITE_CONSTRAINT_UNIQUE' || number === 2601 || number === 2627;
-}
-
 /** The durable job queue on the `jobs` table: enqueue, claim with a lease, complete, fail. */
-export class JobStore implements JobQueue {
+export class JobStore implements WorkerQueue {
   private readonly dialect: Dialect;
 
   constructor(
@@ -89,6 +112,7 @@ export class JobStore implements JobQueue {
     return this.dataSource.driver.preparePersistentValue(date, column);
   }
 
+  /** Adds a job, or joins a pending one with the same key; `manager` puts it in a transaction. */
   async enqueue(request: EnqueueRequest, manager?: EntityManager): Promise<EnqueueResult> {
     const payload = JSON.stringify(request.payload ?? null);
     if (payload.length > MAX_PAYLOAD_CHARS) {
@@ -104,7 +128,7 @@ export class JobStore implements JobQueue {
         : `${request.kind}:${request.tenantId ?? '-'}:${request.dedupeKey}`;
     const repo = this.repo(manager);
     if (dedupeKey) {
-      const coalesced = await this.coalesce(repo, dedupeKey, runAfter);
+      const coalesced = await this.coalesce(repo, dedupeKey, runAfter, payload);
       if (coalesced) return coalesced;
     }
     const job: Job = {
@@ -130,42 +154,62 @@ export class JobStore implements JobQueue {
     } catch (err) {
       // Another enqueue of the same key won the race; join it.
       const coalesced =
-        dedupeKey && isUniqueViolation(err) ? await this.coalesce(repo, dedupeKey, runAfter) : null;
+        dedupeKey && isUniqueViolation(err)
+          ? await this.coalesce(repo, dedupeKey, runAfter, payload)
+          : null;
       if (coalesced) return coalesced;
       throw err;
     }
   }
 
-  /** Joins a pending job with the same key, pulling its run time earlier if asked to. */
+  /** Joins a pending job with the same key: the newer payload wins, the earlier run time wins. */
   private async coalesce(
     repo: Repository<Job>,
     dedupeKey: string,
     runAfter: Date,
+    payload: string,
   ): Promise<EnqueueResult | null> {
     const pending = await repo.findOne({ where: { dedupeKey, state: 'pending' } });
     if (!pending) return null;
-    if (runAfter < pending.runAfter) {
-      await repo.update(
-        { jobId: pending.jobId, state: 'pending' },
-        { runAfter, updatedAt: this.clock.now() },
-      );
-    }
+    await repo.update(
+      { jobId: pending.jobId, state: 'pending' },
+      {
+        payload,
+        runAfter: runAfter < pending.runAfter ? runAfter : pending.runAfter,
+        updatedAt: this.clock.now(),
+      },
+    );
     return { jobId: pending.jobId, coalesced: true };
   }
 
-  /** Claims up to `limit` due jobs for `owner`; jobs sharing a dedupe key never run at once. */
-  async claim(owner: string, limit: number, leaseMs: number): Promise<Job[]> {
+  async claim(
+    owner: string,
+    kinds: readonly string[],
+    limit: number,
+    leaseMs: number,
+  ): Promise<Job[]> {
+    if (kinds.length === 0 || limit <= 0) return [];
     const now = this.clock.now();
     const leaseUntil = new Date(now.getTime() + leaseMs);
     const rows: { job_id: string }[] =
       this.dialect === 'mssql'
-        ? await this.dataSource.query(MSSQL_CLAIM_SQL, [owner, leaseUntil, now, limit])
-        : await this.dataSource.query(SQLITE_CLAIM_SQL, [
+        ? await this.dataSource.query(mssqlClaimSql(kinds.length), [
+            owner,
+            leaseUntil,
+            now,
+            limit,
+            ...kinds,
+          ])
+        : await this.dataSource.query(sqliteClaimSql(kinds.length), [
             owner,
             this.param(leaseUntil),
             this.param(now),
             this.param(now),
+            ...kinds,
+            limit,
             this.param(now),
+            ...kinds,
+            limit,
             limit,
           ]);
     if (rows.length === 0) return [];
@@ -173,77 +217,124 @@ export class JobStore implements JobQueue {
     return jobs.sort((a, b) => a.runAfter.getTime() - b.runAfter.getTime());
   }
 
-  private async transition(jobId: string, owner: string, patch: Partial<Job>): Promise<boolean> {
-    const result = await this.repo().update(
+  /** Changes a job this owner is running; false when the lease is no longer ours. */
+  private async transition(
+    repo: Repository<Job>,
+    jobId: string,
+    owner: string,
+    patch: Partial<Job>,
+  ): Promise<boolean> {
+    const result = await repo.update(
       { jobId, state: 'running', leaseOwner: owner },
       { ...patch, updatedAt: this.clock.now() },
     );
     return (result.affected ?? 0) > 0;
   }
 
-  complete(jobId: string, owner: string): Promise<boolean> {
+  /**
+   * Moves a running job back to pending. When a job with the same key is already pending (it was
+   * enqueued while this one ran), this one merges into it instead, in one transaction: the pending
+   * job keeps its newer payload and takes the earlier run time; this one ends `merged`.
+   */
+  private async toPending(
+    job: Job,
+    owner: string,
+    patch: Pick<Partial<Job>, 'runAfter' | 'attempts' | 'lastError'>,
+  ): Promise<TransitionOutcome> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await inTransaction(this.dataSource, (manager) =>
+          this.toPendingIn(this.repo(manager), job, owner, patch),
+        );
+      } catch (err) {
+        // SQL Server: an enqueue inserted the pending peer after our read; now we will see it.
+        if (attempt === 1 && isUniqueViolation(err)) continue;
+        throw err;
+      }
+    }
+  }
+
+  private async toPendingIn(
+    repo: Repository<Job>,
+    job: Job,
+    owner: string,
+    patch: Pick<Partial<Job>, 'runAfter' | 'attempts' | 'lastError'>,
+  ): Promise<TransitionOutcome> {
     const now = this.clock.now();
-    return this.transition(jobId, owner, {
-      state: 'succeeded',
+    const peer = job.dedupeKey
+      ? await repo.findOne({ where: { dedupeKey: job.dedupeKey, state: 'pending' } })
+      : null;
+    if (!peer || peer.jobId === job.jobId) {
+      const moved = await this.transition(repo, job.jobId, owner, {
+        ...patch,
+        state: 'pending',
+        leaseOwner: null,
+        leaseExpiresAt: null,
+      });
+      return moved ? 'pending' : 'lost';
+    }
+    const merged = await this.transition(repo, job.jobId, owner, {
+      state: 'merged',
+      ...(patch.lastError !== undefined ? { lastError: patch.lastError } : {}),
       leaseOwner: null,
       leaseExpiresAt: null,
       finishedAt: now,
     });
+    if (!merged) return 'lost';
+    const runAfter = patch.runAfter ?? now;
+    if (runAfter < peer.runAfter) {
+      await repo.update({ jobId: peer.jobId, state: 'pending' }, { runAfter, updatedAt: now });
+    }
+    return 'merged';
   }
 
-  /** Runs the job again at `runAfter` without counting this run as a failed attempt. */
-  reschedule(jobId: string, owner: string, runAfter: Date): Promise<boolean> {
-    return this.transition(jobId, owner, {
-      state: 'pending',
-      runAfter,
-      attempts: 0,
+  complete(job: Job, owner: string): Promise<boolean> {
+    return this.transition(this.repo(), job.jobId, owner, {
+      state: 'succeeded',
       leaseOwner: null,
       leaseExpiresAt: null,
+      finishedAt: this.clock.now(),
     });
   }
 
-  /** Retries with backoff (or at `retryAt`) until max attempts, then dead-letters with the error. */
-  async fail(job: Job, owner: string, error: string, retryAt?: Date): Promise<FailOutcome> {
-    const lastError = truncate(error, MAX_ERROR_CHARS);
-    const dead = job.attempts >= job.maxAttempts;
-    const now = this.clock.now();
-    const ok = dead
-      ? await this.transition(job.jobId, owner, {
-          state: 'dead',
-          lastError,
-          leaseOwner: null,
-          leaseExpiresAt: null,
-          finishedAt: now,
-        })
-      : await this.transition(job.jobId, owner, {
-          state: 'pending',
-          lastError,
-          runAfter: retryAt ?? new Date(now.getTime() + backoffMs(job.attempts)),
-          leaseOwner: null,
-          leaseExpiresAt: null,
-        });
-    if (!ok) return 'lost';
-    return dead ? 'dead' : 'retry';
+  reschedule(job: Job, owner: string, runAfter: Date): Promise<TransitionOutcome> {
+    // Not counted, but earlier failed attempts still are: a job that alternates never loops forever.
+    return this.toPending(job, owner, { runAfter, attempts: Math.max(0, job.attempts - 1) });
   }
 
-  extendLease(jobId: string, owner: string, leaseMs: number): Promise<boolean> {
-    return this.transition(jobId, owner, {
+  async fail(job: Job, owner: string, error: string, retryAt?: Date): Promise<FailOutcome> {
+    const lastError = truncate(error, MAX_ERROR_CHARS);
+    if (job.attempts >= job.maxAttempts) {
+      return (await this.deadLetter(job, owner, lastError)) ? 'dead' : 'lost';
+    }
+    const now = this.clock.now();
+    const runAfter = retryAt ?? new Date(now.getTime() + backoffMs(job.attempts));
+    return this.toPending(job, owner, { lastError, runAfter });
+  }
+
+  deadLetter(job: Job, owner: string, error: string): Promise<boolean> {
+    return this.transition(this.repo(), job.jobId, owner, {
+      state: 'dead',
+      lastError: truncate(error, MAX_ERROR_CHARS),
+      leaseOwner: null,
+      leaseExpiresAt: null,
+      finishedAt: this.clock.now(),
+    });
+  }
+
+  extendLease(job: Job, owner: string, leaseMs: number): Promise<boolean> {
+    return this.transition(this.repo(), job.jobId, owner, {
       leaseExpiresAt: new Date(this.clock.now().getTime() + leaseMs),
     });
   }
 
-  /** Hands a job back (shutdown): claimable again at once, this attempt not counted. */
-  async release(job: Job, owner: string): Promise<boolean> {
-    return this.transition(job.jobId, owner, {
-      state: 'pending',
+  release(job: Job, owner: string): Promise<TransitionOutcome> {
+    return this.toPending(job, owner, {
       attempts: Math.max(0, job.attempts - 1),
       runAfter: this.clock.now(),
-      leaseOwner: null,
-      leaseExpiresAt: null,
     });
   }
 
-  /** Dead-letters jobs whose worker died on their last allowed attempt. */
   async reapExpired(): Promise<number> {
     const now = this.clock.now();
     const result = await this.repo()
@@ -263,6 +354,28 @@ export class JobStore implements JobQueue {
       })
       .execute();
     return result.affected ?? 0;
+  }
+
+  /** Deletes finished jobs: succeeded and merged ones before `finishedBefore`, dead ones before `deadBefore`. */
+  async purge(cutoffs: { finishedBefore: Date; deadBefore: Date }): Promise<number> {
+    let total = 0;
+    for (const [states, before] of [
+      [['succeeded', 'merged'], cutoffs.finishedBefore],
+      [['dead'], cutoffs.deadBefore],
+    ] as const) {
+      for (;;) {
+        const batch = await this.repo().find({
+          select: { jobId: true },
+          where: { state: In([...states]), finishedAt: LessThan(before) },
+          take: PURGE_BATCH,
+        });
+        if (batch.length === 0) break;
+        await this.repo().delete({ jobId: In(batch.map((j) => j.jobId)) });
+        total += batch.length;
+        if (batch.length < PURGE_BATCH) break;
+      }
+    }
+    return total;
   }
 
   get(jobId: string): Promise<Job | null> {

@@ -9,6 +9,27 @@ import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
  */
 const WAIT_LIMIT_MS = 10_000;
 
+/** A statement waited too long for another transaction (counts as SQLITE_BUSY: transient). */
+export class TransactionWaitTimeout extends Error {
+  readonly code = 'SQLITE_BUSY_TRANSACTION_WAIT';
+  constructor() {
+    super('query waited too long for a SQLite transaction');
+    this.name = 'TransactionWaitTimeout';
+  }
+}
+
+/** Marks the async context of an open unit of work, on every dialect. */
+const openTransaction = new AsyncLocalStorage<true>();
+
+/**
+ * True while the caller runs inside a transaction. Adapters that talk to the network refuse to
+ * run then: on SQLite an open transaction holds the process-wide lock, so awaiting anything but
+ * the database inside it stalls every other request.
+ */
+export function insideTransaction(): boolean {
+  return openTransaction.getStore() === true;
+}
+
 class SqliteSerializer {
   private readonly owner = new AsyncLocalStorage<symbol>();
   private holder: symbol | null = null;
@@ -21,8 +42,7 @@ class SqliteSerializer {
       const waitUntil = Date.now() + WAIT_LIMIT_MS;
       while (this.holder && this.owner.getStore() !== this.holder) {
         // A query the open transaction itself waits for would never run: fail loudly instead.
-        if (Date.now() > waitUntil)
-          throw new Error('query waited too long for a SQLite transaction');
+        if (Date.now() > waitUntil) throw new TransactionWaitTimeout();
         await Promise.race([this.idle, new Promise((r) => setTimeout(r, 250).unref())]);
       }
       return query(...args);
@@ -71,6 +91,6 @@ export function inTransaction<T>(
   fn: (manager: EntityManager) => Promise<T>,
 ): Promise<T> {
   const serializer = serializerFor(dataSource);
-  const run = () => dataSource.transaction(fn);
+  const run = () => openTransaction.run(true, () => dataSource.transaction(fn));
   return serializer ? serializer.exclusive(run) : run();
 }

@@ -5,36 +5,58 @@ import {
   type FetchOptions,
 } from '@microsoft/microsoft-graph-client';
 import type { Agent } from 'undici';
-import { GraphCallError } from '../domain/ports/graph';
+import { AbortedError, asAborted } from '../domain/errors';
+import { GraphCallError, type GraphFailure } from '../domain/ports/graph';
 import type { Logger } from '../log/logger';
 import { isRetryable, mapGraphFailure } from './errors';
-import type { GraphTokenProvider } from './token-provider';
+import type { TokenSource } from './token-provider';
 
 export interface GraphCall {
   tenantId: string;
   method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
-  /** Path under /v1.0, e.g. `/users/{id}/events`; segments already URL-encoded. */
+  /**
+   * Path under /v1.0, e.g. `/users/{id}/events` (segments already URL-encoded), or an absolute
+   * `@odata.nextLink`, which must point at the Graph host.
+   */
   path: string;
   body?: unknown;
   headers?: Record<string, string>;
   /** Safe to send again after a failure: GETs, and creates that carry an idempotency key. */
   idempotent: boolean;
+  signal?: AbortSignal;
 }
 
 export interface GraphClientOptions {
   /** `https://graph.microsoft.com` or the sandbox; without `/v1.0`. */
   baseUrl: string;
-  tokens: GraphTokenProvider;
+  tokens: TokenSource;
   agent: Agent;
   log: Logger;
   timeoutMs?: number;
   maxAttempts?: number;
   /** A Retry-After longer than this is not waited for here: the caller reschedules instead. */
   maxRetryWaitMs?: number;
-  sleep?: (ms: number) => Promise<void>;
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** Throws when a call would run where it must not (inside a database transaction). */
+  assertCallAllowed?: () => void;
 }
 
-const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+const MAX_PAGES = 50;
+
+function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(asAborted(signal));
+    const onAbort = () => {
+      clearTimeout(timer);
+      if (signal) reject(asAborted(signal));
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
 
 /** Exponential backoff with jitter for failures that carry no Retry-After. */
 function backoff(attempt: number): number {
@@ -42,21 +64,24 @@ function backoff(attempt: number): number {
 }
 
 /**
- * The one Graph client: base URL, per-tenant app tokens, timeouts, bounded retries where safe, and
- * every failure mapped to a GraphFailure. Tokens go only to the Graph host (`customHosts`).
+ * The one Graph client: base URL, per-tenant app tokens, timeouts, bounded retries where safe,
+ * cancellation, and every failure mapped to a GraphFailure. Tokens go only to the Graph host
+ * (`customHosts`); a redirect elsewhere is followed without one, a nextLink elsewhere is refused.
  */
 export class GraphClient {
   private readonly clients = new Map<string, Client>();
   private readonly timeoutMs: number;
   private readonly maxAttempts: number;
   private readonly maxRetryWaitMs: number;
-  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+  private readonly origin: string;
 
   constructor(private readonly options: GraphClientOptions) {
     this.timeoutMs = options.timeoutMs ?? 20_000;
     this.maxAttempts = options.maxAttempts ?? 4;
     this.maxRetryWaitMs = options.maxRetryWaitMs ?? 30_000;
-    this.sleep = options.sleep ?? defaultSleep;
+    this.sleep = options.sleep ?? abortableSleep;
+    this.origin = new URL(options.baseUrl).origin;
   }
 
   private clientFor(tenantId: string): Client {
@@ -75,12 +100,32 @@ export class GraphClient {
     return client;
   }
 
+  /** A nextLink is followed verbatim, but only on the Graph host and under /v1.0. */
+  private target(path: string): string {
+    if (!/^https?:\/\//i.test(path)) return path;
+    const url = new URL(path);
+    if (url.origin !== this.origin || !url.pathname.startsWith('/v1.0/')) {
+      throw new GraphCallError({
+        reason: 'unknown',
+        detail: null,
+        status: null,
+        code: 'ForeignNextLink',
+        requestId: null,
+        retryAfterMs: null,
+        message: `refused to follow a link off the Graph host (${url.host})`,
+      });
+    }
+    return `${url.pathname.slice('/v1.0'.length)}${url.search}`;
+  }
+
   private async once<T>(call: GraphCall): Promise<T> {
+    const timeout = AbortSignal.timeout(this.timeoutMs);
+    const signal = call.signal ? AbortSignal.any([call.signal, timeout]) : timeout;
     const request = this.clientFor(call.tenantId)
-      .api(call.path)
+      .api(this.target(call.path))
       .version('v1.0')
       .middlewareOptions([new RetryHandlerOptions(0, 0)])
-      .option('signal', AbortSignal.timeout(this.timeoutMs))
+      .option('signal', signal)
       .headers(call.headers ?? {});
     switch (call.method) {
       case 'GET':
@@ -96,14 +141,20 @@ export class GraphClient {
 
   /** Sends a call, retrying throttling and transient failures when it is safe; throws GraphCallError. */
   async request<T>(call: GraphCall): Promise<T> {
+    this.options.assertCallAllowed?.();
     let refreshedToken = false;
     for (let attempt = 1; ; attempt++) {
+      if (call.signal?.aborted) throw asAborted(call.signal);
       try {
         return await this.once<T>(call);
       } catch (err) {
+        // The caller gave up: not a Graph failure, and nothing to retry.
+        if (call.signal?.aborted) throw asAborted(call.signal);
+        if (err instanceof AbortedError) throw err;
         const failure = toFailure(err);
         const log = { tenantId: call.tenantId, method: call.method, attempt, ...pick(failure) };
-        if (failure.reason === 'unauthorized' && !refreshedToken) {
+        // A 401 from Graph may be a token revoked early; a refused token request will not improve.
+        if (failure.reason === 'unauthorized' && failure.detail === null && !refreshedToken) {
           refreshedToken = true;
           this.options.tokens.invalidate(call.tenantId);
           continue;
@@ -119,19 +170,47 @@ export class GraphClient {
           throw new GraphCallError(failure);
         }
         this.options.log.info({ ...log, waitMs: wait }, 'graph call will be retried');
-        await this.sleep(wait);
+        await this.sleep(wait, call.signal);
       }
     }
   }
+
+  /** Every item of a collection, following `@odata.nextLink` (bounded). */
+  async list<T>(call: Omit<GraphCall, 'method' | 'idempotent'>): Promise<T[]> {
+    const items: T[] = [];
+    let path: string | undefined = call.path;
+    for (let page = 0; path; page++) {
+      if (page >= MAX_PAGES) {
+        this.options.log.warn({ tenantId: call.tenantId, pages: page }, 'graph paging stopped');
+        break;
+      }
+      const body: { value?: T[]; '@odata.nextLink'?: string } = await this.request({
+        ...call,
+        path,
+        method: 'GET',
+        idempotent: true,
+      });
+      items.push(...(body.value ?? []));
+      path = body['@odata.nextLink'];
+    }
+    return items;
+  }
 }
 
-function pick(f: GraphCallError['failure']) {
-  return { reason: f.reason, status: f.status, code: f.code, requestId: f.requestId };
+function pick(f: GraphFailure) {
+  return {
+    reason: f.reason,
+    detail: f.detail,
+    status: f.status,
+    code: f.code,
+    requestId: f.requestId,
+  };
 }
 
-function toFailure(err: unknown): GraphCallError['failure'] {
+function toFailure(err: unknown): GraphFailure {
   if (err instanceof GraphCallError) return err.failure;
-  if (err instanceof GraphError && err.statusCode > 0) {
+  // A 2xx whose body never fully arrived (timeout, reset) is a lost answer, not a refusal.
+  if (err instanceof GraphError && err.statusCode >= 400) {
     return mapGraphFailure({
       status: err.statusCode,
       code: err.code,

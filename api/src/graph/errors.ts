@@ -65,3 +65,60 @@ export function mapGraphFailure(input: GraphFailureInput): GraphFailure {
 export function isRetryable(reason: GraphFailureReason): boolean {
   return reason === 'throttled' || reason === 'transient';
 }
+
+/** What a failed token request looked like (Entra's OAuth error, or no answer at all). */
+export interface TokenFailureInput {
+  /** HTTP status of the token endpoint (or the authority metadata), null without an answer. */
+  status: number | null;
+  /** OAuth `error`, e.g. `invalid_client`. */
+  error?: string | null;
+  /** `error_description`, which carries the `AADSTS…` code. */
+  description?: string | null;
+  network?: boolean;
+}
+
+// Entra's AADSTS codes that only an admin can fix (graph-contract §2.1, Entra error reference).
+const CREDENTIALS_INVALID = new Set([7000215, 7000222, 7000218, 700027, 700023, 7000112]);
+const CONSENT_MISSING = new Set([700016, 65001, 650051, 500011, 7000114]);
+const TENANT_NOT_FOUND = new Set([90002, 90023, 900023, 90072, 50020]);
+const AADSTS = /AADSTS(\d+)/;
+
+/**
+ * Token acquisition failures, mapped once. A wrong or expired secret, missing consent or an
+ * unknown tenant will not fix itself: they become `unauthorized`/`forbidden` with a detail an admin
+ * can act on, never `transient`. Only no answer, 5xx and throttling are worth retrying.
+ */
+export function mapTokenFailure(input: TokenFailureInput): GraphFailure {
+  const text = input.description ?? '';
+  const aadsts = Number(AADSTS.exec(text)?.[1] ?? NaN);
+  const code = Number.isNaN(aadsts) ? (input.error ?? null) : `AADSTS${aadsts}`;
+  // The first line of Entra's description: the code and the sentence, without trace ids.
+  const sentence = text
+    .split(/\r?\n/)[0]
+    .replace(/^.*?(AADSTS\d+:)/, '$1')
+    .trim();
+  const message =
+    sentence ||
+    (input.network
+      ? 'the sign-in service could not be reached'
+      : `token request failed (${input.error ?? input.status})`);
+  const failure = (reason: GraphFailureReason, detail: GraphFailure['detail']): GraphFailure => ({
+    reason,
+    detail,
+    status: input.status,
+    code,
+    requestId: null,
+    retryAfterMs: null,
+    message,
+  });
+  if (CREDENTIALS_INVALID.has(aadsts)) return failure('unauthorized', 'credentialsInvalid');
+  if (CONSENT_MISSING.has(aadsts)) return failure('forbidden', 'consentMissing');
+  if (TENANT_NOT_FOUND.has(aadsts)) return failure('unauthorized', 'tenantNotFound');
+  if (input.network || input.status === null) return failure('transient', null);
+  if (input.status === 429) return failure('throttled', null);
+  if (input.status >= 500 || input.error === 'temporarily_unavailable')
+    return failure('transient', null);
+  if (input.error === 'invalid_client' || input.error === 'unauthorized_client')
+    return failure('unauthorized', 'credentialsInvalid');
+  return failure('unauthorized', null);
+}

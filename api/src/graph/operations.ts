@@ -5,6 +5,7 @@ import {
   type CreatedEvent,
   type EventAttendeeInput,
   type EventPatch,
+  type GraphCallOptions,
   type GraphPort,
   type GraphUser,
   type OnlineMeetingRef,
@@ -35,9 +36,10 @@ export function joinUrlFilter(joinUrl: string): string {
 export class GraphOperations implements GraphPort {
   constructor(private readonly client: GraphClient) {}
 
-  async getUser(tenantId: string, idOrUpn: string): Promise<GraphUser> {
+  async getUser(tenantId: string, idOrUpn: string, options?: GraphCallOptions): Promise<GraphUser> {
     const user = await this.client.request<User>({
       tenantId,
+      signal: options?.signal,
       method: 'GET',
       path: `/users/${seg(idOrUpn)}?$select=id,userPrincipalName,displayName,mail`,
       idempotent: true,
@@ -50,7 +52,11 @@ export class GraphOperations implements GraphPort {
     };
   }
 
-  async createEvent(tenantId: string, input: CreateEventInput): Promise<CreatedEvent> {
+  async createEvent(
+    tenantId: string,
+    input: CreateEventInput,
+    options?: GraphCallOptions,
+  ): Promise<CreatedEvent> {
     const body: Event = {
       subject: input.subject,
       body: { contentType: 'html', content: input.bodyHtml },
@@ -67,6 +73,7 @@ export class GraphOperations implements GraphPort {
       method: 'POST',
       path: `/users/${seg(input.organizerOid)}/events`,
       body,
+      signal: options?.signal,
       headers: { Prefer: 'outlook.timezone="UTC"' },
       // Safe to resend: the transactionId makes Graph return the same event.
       idempotent: true,
@@ -78,9 +85,11 @@ export class GraphOperations implements GraphPort {
     tenantId: string,
     organizerOid: string,
     joinUrl: string,
+    options?: GraphCallOptions,
   ): Promise<OnlineMeetingRef | null> {
     const page = await this.client.request<{ value?: OnlineMeeting[] }>({
       tenantId,
+      signal: options?.signal,
       method: 'GET',
       path: `/users/${seg(organizerOid)}/onlineMeetings?$filter=${joinUrlFilter(joinUrl)}`,
       idempotent: true,
@@ -90,11 +99,31 @@ export class GraphOperations implements GraphPort {
     return { meetingId: meeting.id, chatThreadId: meeting.chatInfo?.threadId ?? null };
   }
 
+  async findEventsByTransactionId(
+    tenantId: string,
+    organizerOid: string,
+    transactionId: string,
+    window: { start: Date; end: Date },
+    options?: GraphCallOptions,
+  ): Promise<string[]> {
+    // Graph documents no $filter on transactionId: list the meeting's own window and match here.
+    const query =
+      `startDateTime=${seg(window.start.toISOString())}&endDateTime=${seg(window.end.toISOString())}` +
+      '&$select=id,transactionId&$top=50';
+    const events = await this.client.list<Event>({
+      tenantId,
+      path: `/users/${seg(organizerOid)}/calendarView?${query}`,
+      signal: options?.signal,
+    });
+    return events.flatMap((e) => (e.id && e.transactionId === transactionId ? [e.id] : []));
+  }
+
   async updateEvent(
     tenantId: string,
     organizerOid: string,
     eventId: string,
     patch: EventPatch,
+    options?: GraphCallOptions,
   ): Promise<void> {
     // Never send `body`: it holds the Teams join blob, and losing it breaks the meeting.
     const body: Event = {
@@ -107,6 +136,7 @@ export class GraphOperations implements GraphPort {
       method: 'PATCH',
       path: `/users/${seg(organizerOid)}/events/${seg(eventId)}`,
       body,
+      signal: options?.signal,
       idempotent: true,
     });
   }
@@ -115,10 +145,12 @@ export class GraphOperations implements GraphPort {
     tenantId: string,
     organizerOid: string,
     eventId: string,
+    options?: GraphCallOptions,
   ): Promise<'deleted' | 'alreadyGone'> {
     try {
       await this.client.request<unknown>({
         tenantId,
+        signal: options?.signal,
         method: 'DELETE',
         path: `/users/${seg(organizerOid)}/events/${seg(eventId)}`,
         idempotent: true,

@@ -1,7 +1,16 @@
 import { ConfidentialClientApplication, type Configuration } from '@azure/msal-node';
 import { fetch, type Agent } from 'undici';
+import { GraphCallError } from '../domain/ports/graph';
 import type { Logger } from '../log/logger';
+import { mapTokenFailure } from './errors';
 import { MsalNetworkClient } from './http';
+
+/** Where the Graph client gets app tokens (msal-node here; a recording fake in tests). */
+export interface TokenSource {
+  getToken(tenantId: string): Promise<string>;
+  /** Forgets a tenant's token (after Graph answered 401 to it). */
+  invalidate(tenantId: string): void;
+}
 
 export interface TokenProviderOptions {
   clientId: string;
@@ -27,7 +36,7 @@ const GRAPH_SCOPE = 'https://graph.microsoft.com/.default';
  * App-only Graph tokens per tenant (client credentials), cached, refreshed ahead of expiry with a
  * single flight per tenant: a hundred concurrent calls at expiry make one token request.
  */
-export class GraphTokenProvider {
+export class GraphTokenProvider implements TokenSource {
   private readonly cache = new Map<string, Cached>();
   private readonly inFlight = new Map<string, Promise<Cached>>();
   private readonly apps = new Map<string, Promise<ConfidentialClientApplication>>();
@@ -57,10 +66,17 @@ export class GraphTokenProvider {
 
   private async acquire(tenantId: string): Promise<Cached> {
     const app = await this.app(tenantId);
-    const result = await app.acquireTokenByClientCredential({
-      scopes: [GRAPH_SCOPE],
-      skipCache: true,
-    });
+    let result;
+    try {
+      result = await app.acquireTokenByClientCredential({ scopes: [GRAPH_SCOPE], skipCache: true });
+    } catch (err) {
+      const failure = fromMsal(err);
+      this.options.log.warn(
+        { tenantId, reason: failure.reason, detail: failure.detail, code: failure.code },
+        'graph token request failed',
+      );
+      throw new GraphCallError(failure);
+    }
     if (!result?.accessToken) throw new Error(`no Graph token for tenant ${tenantId}`);
     const cached = {
       token: result.accessToken,
@@ -93,8 +109,23 @@ export class GraphTokenProvider {
       const res = await fetch(`${authority}/v2.0/.well-known/openid-configuration`, {
         dispatcher: agent,
         signal: AbortSignal.timeout(10_000),
+      }).catch((err: unknown) => {
+        const description = err instanceof Error ? err.message : String(err);
+        throw new GraphCallError(mapTokenFailure({ status: null, network: true, description }));
       });
-      if (!res.ok) throw new Error(`authority metadata for ${tenantId}: HTTP ${res.status}`);
+      if (!res.ok) {
+        const body = (await res.json().catch(() => ({}))) as {
+          error?: string;
+          error_description?: string;
+        };
+        throw new GraphCallError(
+          mapTokenFailure({
+            status: res.status,
+            error: body.error,
+            description: body.error_description,
+          }),
+        );
+      }
       auth.knownAuthorities = [new URL(authorityHost).host];
       auth.authorityMetadata = await res.text();
     }
@@ -103,4 +134,17 @@ export class GraphTokenProvider {
       system: { networkClient: new MsalNetworkClient(agent) },
     });
   }
+}
+
+/** msal-node's errors as token failures: ServerError carries Entra's status and description. */
+function fromMsal(err: unknown): ReturnType<typeof mapTokenFailure> {
+  const e = err as { status?: number; errorCode?: string; errorMessage?: string; message?: string };
+  const description = e?.errorMessage || e?.message || String(err);
+  const status = typeof e?.status === 'number' ? e.status : null;
+  return mapTokenFailure({
+    status,
+    error: e?.errorCode ?? null,
+    description,
+    network: status === null && !/AADSTS\d+/.test(description),
+  });
 }

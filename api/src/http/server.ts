@@ -3,6 +3,7 @@ import restify, { type Request, type Response, type Server } from 'restify';
 import type { Logger } from '../log/logger';
 import { StartupError } from '../startup-error';
 import { bodyReader } from './body';
+import { FeatureGate, type Feature } from './features';
 import { toProblem, type Problem } from './problem';
 
 export interface ReadinessCheck {
@@ -18,8 +19,15 @@ export interface HttpServerOptions {
 
 export interface HttpServer {
   server: Server;
+  /** Adds a feature's routes (before `listen`); they answer 503 until `open()`. */
+  register<D>(feature: Feature<D>, deps: () => D): void;
+  /** The service is ready: feature routes start answering. */
+  open(): void;
   listen(host: string, port: number): Promise<{ port: number }>;
-  /** Stops accepting connections and waits (up to `timeoutMs`) for requests in flight. */
+  /**
+   * Refuses new feature requests, waits (up to `timeoutMs`) for those in flight, aborts the rest,
+   * then stops accepting connections. When this resolves no feature handler touches the database.
+   */
   close(timeoutMs: number): Promise<void>;
 }
 
@@ -77,13 +85,17 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     );
   });
 
+  const gate = new FeatureGate(log);
+  const routes = gate.routesOn(server);
+  const readiness = [...options.readiness, { name: 'service', check: async () => gate.ready }];
+
   server.get('/healthz', async (_req: Request, res: Response) => {
     res.send(200, { status: 'ok' });
   });
 
   server.get('/readyz', async (_req: Request, res: Response) => {
     const results = await Promise.all(
-      options.readiness.map(async (c) => [c.name, await withTimeout(c)] as const),
+      readiness.map(async (c) => [c.name, await withTimeout(c)] as const),
     );
     const checks = Object.fromEntries(results);
     const ready = results.length > 0 && results.every(([, ok]) => ok);
@@ -92,6 +104,11 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
 
   return {
     server,
+    register(feature, deps) {
+      feature.register(routes, deps);
+      log.debug({ feature: feature.name }, 'feature registered');
+    },
+    open: () => gate.open(),
     listen(host, port) {
       return new Promise((resolve, reject) => {
         const onError = (err: NodeJS.ErrnoException) => {
@@ -124,12 +141,17 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
         });
       });
     },
-    close(timeoutMs) {
-      return new Promise((resolve) => {
+    async close(timeoutMs) {
+      gate.close();
+      const started = Date.now();
+      await gate.drain(timeoutMs);
+      const left = Math.max(100, timeoutMs - (Date.now() - started));
+      await new Promise<void>((resolve) => {
+        if (!server.server.listening) return resolve();
         const timer = setTimeout(() => {
           server.server.closeAllConnections();
           resolve();
-        }, timeoutMs);
+        }, left);
         timer.unref();
         server.server.close(() => {
           clearTimeout(timer);

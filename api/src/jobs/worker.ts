@@ -1,52 +1,47 @@
 import os from 'node:os';
 import { randomUUID } from 'node:crypto';
-import type { Job } from '../domain/ports/job-queue';
-import type { JobStore } from '../data/job-store';
+import { AbortedError } from '../domain/errors';
+import type { Clock } from '../domain/ports/clock';
+import type { Job, WorkerQueue } from '../domain/ports/job-queue';
 import type { Logger } from '../log/logger';
-
-export interface JobContext {
-  /** Aborted when the worker drains past its deadline or the lease is lost. */
-  signal: AbortSignal;
-  log: Logger;
-}
-
-/** A handler returns `{ runAgainAt }` to run again later without it counting as a failure. */
-export interface JobOutcome {
-  runAgainAt: Date;
-}
-
-export type JobHandler = (
-  job: Job,
-  ctx: JobContext,
-) => Promise<JobOutcome | undefined> | Promise<void>;
-
-/** Thrown by a handler to retry at a known time (for example Graph's Retry-After). */
-export class RetryLaterError extends Error {
-  constructor(
-    message: string,
-    readonly retryAfterMs: number,
-  ) {
-    super(message);
-    this.name = 'RetryLaterError';
-  }
-}
+import { PermanentJobError, RetryLaterError, type JobRegistry } from './registry';
 
 export interface WorkerOptions {
   concurrency: number;
   pollMs: number;
   leaseMs: number;
+  /** The clock leases and retry times are measured against (the database's). */
+  clock: Clock;
   id?: string;
+  /** After aborting, how long stop() waits for handlers to wind down before handing jobs back. */
+  abortGraceMs?: number;
 }
 
 const REAP_EVERY_MS = 30_000;
 
-/** Claims due jobs and runs their handlers; several workers (processes) may share one database. */
+class ShutdownAbort extends AbortedError {
+  constructor() {
+    super('worker shutting down');
+  }
+}
+
+class LeaseLostAbort extends AbortedError {
+  constructor() {
+    super('job lease lost');
+  }
+}
+
+interface InFlight {
+  job: Job;
+  done: Promise<void>;
+  abort: AbortController;
+  heartbeat: NodeJS.Timeout;
+}
+
+/** Claims due jobs of the kinds its registry holds and runs them; several workers may share a database. */
 export class Worker {
   readonly id: string;
-  private readonly inFlight = new Map<
-    string,
-    { job: Job; done: Promise<void>; abort: AbortController; heartbeat: NodeJS.Timeout }
-  >();
+  private readonly inFlight = new Map<string, InFlight>();
   private running = false;
   private loop: Promise<void> | null = null;
   private wakeUp: (() => void) | null = null;
@@ -56,8 +51,8 @@ export class Worker {
   private signalStop: () => void = () => undefined;
 
   constructor(
-    private readonly store: JobStore,
-    private readonly handlers: ReadonlyMap<string, JobHandler>,
+    private readonly queue: WorkerQueue,
+    private readonly registry: JobRegistry,
     private readonly options: WorkerOptions,
     private readonly log: Logger,
   ) {
@@ -73,7 +68,7 @@ export class Worker {
     this.running = true;
     this.stopping = new Promise<void>((resolve) => (this.signalStop = resolve));
     this.loop = this.run();
-    this.log.info({ workerId: this.id, kinds: [...this.handlers.keys()] }, 'worker started');
+    this.log.info({ workerId: this.id, kinds: this.registry.kinds }, 'worker started');
   }
 
   /** Makes an idle worker look for jobs now (after an enqueue in this process). */
@@ -82,13 +77,14 @@ export class Worker {
   }
 
   private async run(): Promise<void> {
+    const kinds = this.registry.kinds;
     while (this.running) {
       let claimed = 0;
       try {
         await this.reapIfDue();
         const free = this.options.concurrency - this.inFlight.size;
         if (free > 0) {
-          const jobs = await this.store.claim(this.id, free, this.options.leaseMs);
+          const jobs = await this.queue.claim(this.id, kinds, free, this.options.leaseMs);
           claimed = jobs.length;
           for (const job of jobs) this.execute(job);
         }
@@ -104,7 +100,7 @@ export class Worker {
   private async reapIfDue(): Promise<void> {
     if (Date.now() - this.lastReap < REAP_EVERY_MS) return;
     this.lastReap = Date.now();
-    const reaped = await this.store.reapExpired();
+    const reaped = await this.queue.reapExpired();
     if (reaped > 0)
       this.log.warn({ reaped }, 'dead-lettered jobs whose lease expired on their last attempt');
   }
@@ -130,11 +126,11 @@ export class Worker {
     });
     const heartbeat = setInterval(
       () => {
-        this.store.extendLease(job.jobId, this.id, this.options.leaseMs).then(
+        this.queue.extendLease(job, this.id, this.options.leaseMs).then(
           (ok) => {
-            if (!ok) {
+            if (!ok && !abort.signal.aborted) {
               log.warn('job lease lost; aborting handler');
-              abort.abort(new Error('lease lost'));
+              abort.abort(new LeaseLostAbort());
             }
           },
           (err: unknown) => log.warn({ err }, 'job lease extension failed'),
@@ -153,62 +149,81 @@ export class Worker {
   }
 
   private async runHandler(job: Job, signal: AbortSignal, log: Logger): Promise<void> {
-    const handler = this.handlers.get(job.kind);
-    if (!handler) {
-      const outcome = await this.store.fail(
-        job,
-        this.id,
-        `no handler registered for job kind "${job.kind}"`,
-      );
-      log.error({ outcome }, 'job kind has no handler');
-      return;
-    }
     const started = Date.now();
+    const ms = () => Date.now() - started;
     try {
-      const result = await handler(job, { signal, log });
+      const result = await this.registry.run(job, { signal, log });
       if (result && result.runAgainAt) {
-        await this.store.reschedule(job.jobId, this.id, result.runAgainAt);
-        log.info({ ms: Date.now() - started, runAgainAt: result.runAgainAt }, 'job rescheduled');
+        const outcome = await this.queue.reschedule(job, this.id, result.runAgainAt);
+        log.info({ ms: ms(), runAgainAt: result.runAgainAt, outcome }, 'job rescheduled');
       } else {
-        await this.store.complete(job.jobId, this.id);
-        log.info({ ms: Date.now() - started }, 'job done');
+        await this.queue.complete(job, this.id);
+        log.info({ ms: ms() }, 'job done');
       }
     } catch (err) {
+      if (signal.aborted) {
+        // Shutdown hands the job back uncounted; a lost lease means it is someone else's now.
+        if (signal.reason instanceof ShutdownAbort) {
+          const outcome = await this.queue.release(job, this.id);
+          log.warn({ ms: ms(), outcome }, 'job handed back at shutdown');
+        } else {
+          log.warn({ ms: ms(), reason: String(signal.reason) }, 'job aborted');
+        }
+        return;
+      }
       const message = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+      if (err instanceof PermanentJobError) {
+        await this.queue.deadLetter(job, this.id, message);
+        log.error({ err, ms: ms() }, 'job dead-lettered: retrying cannot help');
+        return;
+      }
       const retryAt =
-        err instanceof RetryLaterError ? new Date(Date.now() + err.retryAfterMs) : undefined;
-      const outcome = await this.store.fail(job, this.id, message, retryAt);
+        err instanceof RetryLaterError
+          ? new Date(this.options.clock.now().getTime() + err.retryAfterMs)
+          : undefined;
+      const outcome = await this.queue.fail(job, this.id, message, retryAt);
       const level = outcome === 'dead' ? 'error' : 'warn';
-      log[level]({ err, outcome, ms: Date.now() - started }, 'job failed');
+      log[level]({ err, outcome, ms: ms() }, 'job failed');
     }
   }
 
-  /** Stops claiming, waits for running jobs up to `timeoutMs`, then aborts and hands back the rest. */
+  /**
+   * Stops claiming and waits for running jobs up to `timeoutMs`; then aborts the rest, gives them a
+   * short grace to wind down (they hand their jobs back themselves), and hands back any that did
+   * not. When this resolves no handler of this worker is still expected to touch the database.
+   */
   async stop(timeoutMs: number): Promise<void> {
     if (!this.running) return;
     this.running = false;
     this.signalStop();
     this.poke();
     await this.loop;
-    const deadline = new Promise<'timeout'>((r) =>
-      setTimeout(() => r('timeout'), timeoutMs).unref(),
-    );
-    const all = Promise.all([...this.inFlight.values()].map((f) => f.done));
-    if ((await Promise.race([all, deadline])) === 'timeout') {
+    if (!(await settledWithin([...this.inFlight.values()], timeoutMs))) {
       const left = [...this.inFlight.values()];
-      for (const f of left) {
-        clearInterval(f.heartbeat);
-        f.abort.abort(new Error('worker shutting down'));
-        this.inFlight.delete(f.job.jobId);
-      }
-      for (const f of left) {
-        const released = await this.store.release(f.job, this.id).catch(() => false);
-        this.log.warn(
-          { jobId: f.job.jobId, kind: f.job.kind, released },
-          'job handed back at shutdown',
-        );
+      for (const f of left) f.abort.abort(new ShutdownAbort());
+      const grace = this.options.abortGraceMs ?? 2000;
+      if (!(await settledWithin(left, grace))) {
+        for (const f of [...this.inFlight.values()]) {
+          clearInterval(f.heartbeat);
+          this.inFlight.delete(f.job.jobId);
+          const outcome = await this.queue.release(f.job, this.id).catch(() => 'lost');
+          this.log.error(
+            { jobId: f.job.jobId, kind: f.job.kind, outcome },
+            'job handler ignored the abort; handed back',
+          );
+        }
       }
     }
     this.log.info({ workerId: this.id }, 'worker stopped');
   }
+}
+
+async function settledWithin(flights: InFlight[], ms: number): Promise<boolean> {
+  if (flights.length === 0) return true;
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<false>((r) => (timer = setTimeout(() => r(false), ms)));
+  const all = Promise.all(flights.map((f) => f.done)).then(() => true as const);
+  const result = await Promise.race([all, deadline]);
+  clearTimeout(timer);
+  return result;
 }

@@ -60,7 +60,8 @@ export function authenticateClient(
     });
   }
   ctx.meta.appId = c.clientId;
-  if (!KNOWN_CLIENTS.has(c.clientId.toLowerCase())) {
+  // An app nobody in the tenant consented to has no service principal there: Entra knows it not.
+  if (!KNOWN_CLIENTS.has(c.clientId.toLowerCase()) || dir.tenant?.adminConsented === false) {
     return void fail({
       status: 400,
       error: 'unauthorized_client',

@@ -28,6 +28,7 @@ import {
   type StoredMeeting,
 } from './meeting-store';
 import { preferredZone } from './meeting-time';
+import { calendarView } from './calendar-view';
 
 /** Calendar events with Teams meetings (graph-contract §3): create, get, update, delete. */
 
@@ -36,9 +37,9 @@ const EXCHANGE_FORBIDDEN = {
   message: 'Access is denied. Check credentials and try again.',
 };
 const WRITE_ROLES = ['Calendars.ReadWrite'];
-const READ_ROLES = ['Calendars.Read', 'Calendars.ReadWrite', 'Calendars.ReadBasic'];
+export const READ_ROLES = ['Calendars.Read', 'Calendars.ReadWrite', 'Calendars.ReadBasic'];
 
-interface Mailbox {
+export interface Mailbox {
   tenant: SandboxTenant;
   user: SandboxUser;
   /** The user key exactly as in the path (echoed in `@odata.context`). */
@@ -47,7 +48,7 @@ interface Mailbox {
   set: string;
 }
 
-async function mailbox(
+export async function mailbox(
   sb: Sandbox,
   ctx: Ctx,
   roles: string[],
@@ -308,5 +309,8 @@ export function register(sb: Sandbox): void {
     r.on('GET', `${base}/:eventId`, (ctx) => get(sb, ctx, set));
     r.on('PATCH', `${base}/:eventId`, (ctx) => update(sb, ctx, set));
     r.on('DELETE', `${base}/:eventId`, (ctx) => remove(sb, ctx, set));
+  }
+  for (const view of ['calendarView', 'calendar/calendarView']) {
+    r.on('GET', `/v1.0/users/:user/${view}`, (ctx) => calendarView(sb, ctx, view));
   }
 }

@@ -1,5 +1,10 @@
-import type { EntityManager } from 'typeorm';
-import type { Repositories, TenantsRepository } from '../../domain/ports/repositories';
+import { LessThan, type EntityManager } from 'typeorm';
+import type {
+  InboxRepository,
+  Repositories,
+  TenantsRepository,
+} from '../../domain/ports/repositories';
+import type { InboxItem } from '../../domain/capture/types';
 import type { Tenant } from '../../domain/tenants/types';
 import type { Client, Contact } from '../../domain/interactions/types';
 import type { OnlineMeeting } from '../../domain/meetings/types';
@@ -8,7 +13,7 @@ import type { TranscriptSegment } from '../../domain/transcripts/types';
 import type { Clock } from '../../domain/ports/clock';
 import type { Entities } from '../entities';
 import { TenantScoped, without } from './tenant-scoped';
-import { inTransaction } from '../transaction';
+import { isDatabaseError, toStorageError } from '../storage-errors';
 
 class Tenants implements TenantsRepository {
   constructor(
@@ -49,6 +54,11 @@ class Tenants implements TenantsRepository {
 
   async listActiveTenantIds() {
     const rows = await this.repo.find({ where: { status: 'active' }, select: { tenantId: true } });
+    return rows.map((r) => r.tenantId);
+  }
+
+  async listTenantIds() {
+    const rows = await this.repo.find({ select: { tenantId: true } });
     return rows.map((r) => r.tenantId);
   }
 }
@@ -116,20 +126,42 @@ class TranscriptSegments extends TenantScoped<TranscriptSegment, 'artifactId' | 
     artifactId: string,
     segments: Omit<TranscriptSegment, 'tenantId' | 'artifactId'>[],
   ) {
-    const manager = this.repo.manager;
-    const inOuter = manager.queryRunner?.isTransactionActive ?? false;
-    const transaction = (fn: (tx: EntityManager) => Promise<void>) =>
-      inOuter ? manager.transaction(fn) : inTransaction(manager.connection, fn);
-    await transaction(async (tx) => {
-      const repo = tx.getRepository(this.repo.metadata.target);
-      await repo.delete(this.where(tenantId, { artifactId }));
-      // Small chunks keep each INSERT under SQL Server's 2,100-parameter limit.
-      for (let i = 0; i < segments.length; i += 200) {
-        const chunk = segments.slice(i, i + 200).map((s) => ({ ...s, artifactId, tenantId }));
-        await repo.insert(chunk as never);
-      }
-    });
+    // Delete and insert must commit together: the caller's unit of work is the transaction.
+    if (!this.repo.manager.queryRunner?.isTransactionActive) {
+      throw new Error('replaceForArtifact must run inside a unit of work');
+    }
+    await this.repo.delete(this.where(tenantId, { artifactId }));
+    // Small chunks keep each INSERT under SQL Server's 2,100-parameter limit.
+    for (let i = 0; i < segments.length; i += 200) {
+      const chunk = segments.slice(i, i + 200).map((s) => ({ ...s, artifactId, tenantId }));
+      await this.repo.insert(chunk as never);
+    }
   }
+}
+
+class Inbox extends TenantScoped<InboxItem, 'dedupeKey'> implements InboxRepository {
+  async purgeProcessed(tenantId: string, before: Date) {
+    const result = await this.repo.delete(this.where(tenantId, { processedAt: LessThan(before) }));
+    return result.affected ?? 0;
+  }
+}
+
+/** Every method's database failure reaches the domain as a StorageError (transient or not). */
+function mappingStorageErrors<T extends object>(target: T): T {
+  return new Proxy(target, {
+    get(obj, prop, receiver) {
+      const value = Reflect.get(obj, prop, receiver);
+      if (typeof value !== 'function') return value;
+      return (...args: unknown[]) => {
+        const result = value.apply(obj, args);
+        return result instanceof Promise
+          ? result.catch((err: unknown) => {
+              throw isDatabaseError(err) ? toStorageError(err) : err;
+            })
+          : result;
+      };
+    },
+  });
 }
 
 /** Builds every repository on one EntityManager (the data source's, or a transaction's). */
@@ -139,7 +171,7 @@ export function createRepositories(
   clock: Clock,
 ): Repositories {
   const e = entities;
-  return {
+  const repos: Repositories = {
     tenants: new Tenants(manager, e, clock),
     tenantSettings: new TenantScoped(manager, e.tenantSettings, []),
     clients: new Clients(manager, e.clients, ['clientId']),
@@ -155,7 +187,10 @@ export function createRepositories(
     meetingCards: new TenantScoped(manager, e.meetingCards, ['meetingId', 'conversationId']),
     conversationRefs: new TenantScoped(manager, e.conversationRefs, ['conversationId']),
     graphSubscriptions: new GraphSubscriptions(manager, e.graphSubscriptions, ['subscriptionId']),
-    inbox: new TenantScoped(manager, e.inbox, ['dedupeKey']),
+    inbox: new Inbox(manager, e.inbox, ['dedupeKey']),
     auditEvents: new TenantScoped(manager, e.auditEvents, ['eventId']),
   };
+  return Object.fromEntries(
+    Object.entries(repos).map(([k, r]) => [k, mappingStorageErrors(r)]),
+  ) as unknown as Repositories;
 }

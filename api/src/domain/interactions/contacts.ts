@@ -31,11 +31,6 @@ interface Placement {
   domain: string | null;
 }
 
-/** Runs `fn` in one transaction when the deps have a unit of work, else directly. */
-function inTransaction<T>(deps: DirectoryDeps, fn: (repos: Repositories) => Promise<T>) {
-  return deps.uow ? deps.uow.run((tx) => fn(tx.repos)) : fn(deps.repos);
-}
-
 async function clientFor(
   repos: Repositories,
   clock: Clock,
@@ -70,30 +65,23 @@ async function placeContact(
 ): Promise<Contact> {
   const existing = await repos.contacts.findByEmail(tenantId, p.email);
   if (existing) throw contactConflict(existing);
-  const { client, created } = await clientFor(repos, clock, tenantId, p, trace);
+  const { client } = await clientFor(repos, clock, tenantId, p, trace);
   const now = clock.now();
-  try {
-    return await repos.contacts.insert(tenantId, {
-      contactId: randomUUID(),
-      clientId: client.clientId,
-      name: p.name,
-      email: p.email,
-      createdAt: now,
-      updatedAt: now,
-    });
-  } catch (err) {
-    // Without a unit of work nothing rolls the new client back; inside one this is a no-op.
-    if (created)
-      await repos.clients.delete(tenantId, { clientId: client.clientId }).catch(() => false);
-    throw err;
-  }
+  return repos.contacts.insert(tenantId, {
+    contactId: randomUUID(),
+    clientId: client.clientId,
+    name: p.name,
+    email: p.email,
+    createdAt: now,
+    updatedAt: now,
+  });
 }
 
 /**
  * Creates a contact. The email is stored lower-case and is unique per tenant ('conflict' naming the
  * contact that has it). A `clientId` must be a client of this tenant; without one the contact goes
  * to the client owning the email's domain, and an unknown domain creates that client (named after
- * the domain) in the same transaction as the contact when `deps.uow` is given.
+ * the domain) in the same transaction as the contact.
  */
 export async function createContact(
   deps: DirectoryDeps,
@@ -110,8 +98,8 @@ export async function createContact(
   for (let attempt = 1; ; attempt += 1) {
     const trace = { createdClient: false };
     try {
-      return await inTransaction(deps, (repos) =>
-        placeContact(repos, deps.clock, tenantId, placement, trace),
+      return await deps.uow.run((tx) =>
+        placeContact(tx.repos, deps.clock, tenantId, placement, trace),
       );
     } catch (err) {
       if (err instanceof DomainError) throw err;

@@ -2,9 +2,9 @@ import type { Clock } from '../ports/clock';
 import type { Repositories } from '../ports/repositories';
 import type { UnitOfWork } from '../ports/unit-of-work';
 
-/** What the client and contact directory needs; `uow` makes multi-row writes atomic when given. */
+/** What the client and contact directory needs; multi-row writes go through `uow`. */
 export interface DirectoryDeps {
   repos: Repositories;
   clock: Clock;
-  uow?: UnitOfWork;
+  uow: UnitOfWork;
 }

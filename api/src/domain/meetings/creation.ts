@@ -1,32 +1,37 @@
-import { DomainError } from '../errors';
+import { AbortedError } from '../errors';
 import { GraphCallError, type CreatedEvent, type GraphFailure } from '../ports/graph';
-import type { MeetingDeps } from './deps';
-import type { MeetingState, OnlineMeeting } from './types';
+import { isPermanentStorageError } from '../ports/storage';
+import type { CallOptions, MeetingDeps } from './deps';
+import { cleanupEvents } from './cleanup';
+import { adminFix, creationFailureFor, retryable, type CreationFailure } from './failures';
+import { enqueueCardRefresh, LeaseLostError, MeetingLease } from './lease';
+import type { OnlineMeeting } from './types';
 
-/** Why a meeting could not be scheduled, as stored on the row and explained to people. */
-export type CreationFailure =
-  | 'organizer_not_teams_enabled'
-  | 'access_policy_missing'
-  | 'permission_missing'
-  | 'organizer_not_found'
-  | 'creation_timed_out'
-  | 'storage_error'
-  | 'graph_error';
-
-const retryable = (f: GraphFailure) => f.reason === 'throttled' || f.reason === 'transient';
+/** What a pass left: the meeting as stored, and the earliest the next pass should run (if any). */
+export interface PassResult {
+  meeting: OnlineMeeting;
+  retryAt: Date | null;
+}
 
 function explain(code: CreationFailure, m: OnlineMeeting, f?: GraphFailure): string {
+  const fix = f ? adminFix(f) : null;
   switch (code) {
     case 'organizer_not_teams_enabled':
       return `The organizer account ${m.organizerUpn} cannot create Teams meetings (no Teams licence, or Teams is not allowed for its calendar).`;
     case 'access_policy_missing':
       return `The Teams application access policy does not cover ${m.organizerUpn}; a Teams admin must grant it to this app (Grant-CsApplicationAccessPolicy).`;
     case 'permission_missing':
-      return `Microsoft Graph refused a permission (${f?.code ?? 'Forbidden'}); an admin must grant admin consent to the app again.`;
+    case 'consent_missing':
+    case 'credentials_invalid':
+    case 'tenant_not_found':
+      return (
+        fix ??
+        `Microsoft Graph refused (${f?.code ?? code}); an admin must check the app's consent.`
+      );
     case 'organizer_not_found':
       return `The organizer account ${m.organizerUpn} has no mailbox or no longer exists.`;
     case 'creation_timed_out':
-      return 'The meeting could not be completed in time; its calendar event was removed.';
+      return 'The meeting could not be created before its start time (Microsoft Teams kept failing); its calendar event was removed.';
     case 'storage_error':
       return 'Our database failed while saving the meeting; its calendar event was removed. Schedule it again.';
     case 'graph_error':
@@ -34,222 +39,233 @@ function explain(code: CreationFailure, m: OnlineMeeting, f?: GraphFailure): str
   }
 }
 
-function failureCode(f: GraphFailure): CreationFailure {
-  if (f.reason === 'forbidden')
-    return f.detail === 'accessPolicyMissing' ? 'access_policy_missing' : 'permission_missing';
-  if (f.reason === 'notFound') return 'organizer_not_found';
-  return 'graph_error';
-}
-
-class Creation {
-  constructor(
-    private readonly deps: MeetingDeps,
-    private m: OnlineMeeting,
-  ) {}
-
-  get meeting(): OnlineMeeting {
-    return this.m;
-  }
-
-  /** Writes a change if nobody else did in between; false when the row moved on. */
-  async save(patch: Partial<OnlineMeeting>): Promise<boolean> {
-    const now = this.deps.clock.now();
-    const ok = await this.deps.repos.onlineMeetings.updateIfVersion(
-      this.m.tenantId,
-      this.m.meetingId,
-      this.m.version,
-      {
-        ...patch,
-        updatedAt: now,
-      },
-    );
-    if (ok) this.m = { ...this.m, ...patch, version: this.m.version + 1, updatedAt: now };
-    return ok;
-  }
-
-  async publish(from: MeetingState, reason: string | null): Promise<void> {
-    await this.deps.notifier.publish({
-      type: 'meeting.stateChanged',
-      tenantId: this.m.tenantId,
-      meetingId: this.m.meetingId,
-      interactionId: this.m.interactionId,
-      from,
-      to: this.m.state,
-      reason,
-    });
-  }
-
-  /** Deletes the calendar event so no orphan is left; a failure here is retried by recovery. */
-  async compensate(eventId: string): Promise<void> {
-    await this.deps.graph.deleteEvent(this.m.tenantId, this.m.organizerOid, eventId);
-  }
-
-  async fail(code: CreationFailure, failure?: GraphFailure): Promise<OnlineMeeting> {
-    const saved = await this.save({
-      state: 'failed',
-      lastErrorCode: code,
-      lastErrorMessage: explain(code, this.m, failure),
-    });
-    if (!saved) return this.reload();
-    await this.deps.repos.interactions.update(
-      this.m.tenantId,
-      { interactionId: this.m.interactionId },
-      { status: 'cancelled', updatedAt: this.deps.clock.now() },
-    );
-    await this.publish('creating', code);
-    return this.m;
-  }
-
-  /** Leaves the meeting in `creating`, noting why; the recovery job carries on later. */
-  async pending(failure: GraphFailure | null): Promise<OnlineMeeting> {
-    const code = failure
-      ? failure.reason === 'throttled'
-        ? 'graph_throttled'
-        : 'graph_unavailable'
-      : 'meeting_not_resolved';
-    const retryAfter = failure?.retryAfterMs;
-    const saved = await this.save({
-      lastErrorCode: code,
-      lastErrorMessage: failure ? failure.message.slice(0, 1000) : null,
-      // When Graph said how long to wait, recovery waits at least that long.
-      nextCheckAt: retryAfter ? new Date(this.deps.clock.now().getTime() + retryAfter) : null,
-    });
-    return saved ? this.m : this.reload();
-  }
-
-  async reload(): Promise<OnlineMeeting> {
-    const m = await this.deps.repos.onlineMeetings.get(this.m.tenantId, {
-      meetingId: this.m.meetingId,
-    });
-    if (!m) throw new DomainError('not_found', 'The meeting no longer exists.');
-    this.m = m;
-    return m;
-  }
-}
-
-async function createEvent(deps: MeetingDeps, m: OnlineMeeting): Promise<CreatedEvent> {
-  const attendees = await deps.repos.meetingAttendees.list(m.tenantId, { meetingId: m.meetingId });
-  const link = deps.interactionLink(m.tenantId, m.interactionId);
-  return deps.graph.createEvent(m.tenantId, {
-    organizerOid: m.organizerOid,
-    subject: m.subject,
-    bodyHtml: `<p>Interaction: <a href="${escapeHtml(link)}">${escapeHtml(m.subject)}</a></p>`,
-    start: m.startAt,
-    end: m.endAt,
-    attendees: attendees.map((a) => ({ email: a.email, name: a.name, type: a.type })),
-    transactionId: m.transactionId,
-  });
+/** Creation stops trying at the meeting's start, or after the creation deadline if that is sooner. */
+export function creationDeadline(deps: MeetingDeps, m: OnlineMeeting): Date {
+  const byAge = m.createdAt.getTime() + deps.timings.creationDeadlineMs;
+  return new Date(Math.min(byAge, m.startAt.getTime()));
 }
 
 function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
+async function createEvent(
+  deps: MeetingDeps,
+  m: OnlineMeeting,
+  signal: AbortSignal,
+): Promise<CreatedEvent> {
+  const attendees = await deps.repos.meetingAttendees.list(m.tenantId, { meetingId: m.meetingId });
+  const link = deps.interactionLink(m.tenantId, m.interactionId);
+  return deps.graph.createEvent(
+    m.tenantId,
+    {
+      organizerOid: m.organizerOid,
+      subject: m.subject,
+      bodyHtml: `<p>Interaction: <a href="${escapeHtml(link)}">${escapeHtml(m.subject)}</a></p>`,
+      start: m.startAt,
+      end: m.endAt,
+      attendees: attendees.map((a) => ({ email: a.email, name: a.name, type: a.type })),
+      transactionId: m.transactionId,
+    },
+    { signal },
+  );
+}
+
 /** Looks the new meeting up by its join URL, briefly retrying while Graph catches up. */
-async function resolve(deps: MeetingDeps, m: OnlineMeeting, joinUrl: string) {
+async function resolve(deps: MeetingDeps, m: OnlineMeeting, joinUrl: string, signal: AbortSignal) {
   for (let attempt = 1; ; attempt++) {
-    const ref = await deps.graph.findOnlineMeetingByJoinUrl(m.tenantId, m.organizerOid, joinUrl);
+    const ref = await deps.graph.findOnlineMeetingByJoinUrl(m.tenantId, m.organizerOid, joinUrl, {
+      signal,
+    });
     if (ref || attempt >= deps.timings.resolveAttempts) return ref;
-    await deps.sleep(deps.timings.resolveDelayMs * attempt);
+    await deps.sleep(deps.timings.resolveDelayMs * attempt, signal);
   }
 }
 
-async function finish(
+/** Stays in `creating`, noting why, and gives the lease up; the recovery job carries on later. */
+async function pending(
   deps: MeetingDeps,
-  c: Creation,
-  event: CreatedEvent,
-  overdue: boolean,
-): Promise<OnlineMeeting> {
-  if (!event.joinUrl) {
-    await c.compensate(event.eventId);
-    return c.fail('organizer_not_teams_enabled');
-  }
-  if (overdue) {
-    await c.compensate(event.eventId);
-    return c.fail('creation_timed_out');
-  }
-  // Remember the event at once, so a later failure can always be compensated.
-  if (!(await c.save({ providerEventId: event.eventId, joinUrl: event.joinUrl })))
-    return c.reload();
-
-  let ref;
-  try {
-    ref = await resolve(deps, c.meeting, event.joinUrl);
-  } catch (err) {
-    if (!(err instanceof GraphCallError)) throw err;
-    if (retryable(err.failure)) return c.pending(err.failure);
-    await c.compensate(event.eventId);
-    return c.fail(failureCode(err.failure), err.failure);
-  }
-  if (!ref) return c.pending(null);
-  const committed = await c.save({
-    state: 'scheduled',
-    providerMeetingId: ref.meetingId,
-    chatThreadId: ref.chatThreadId,
-    lastErrorCode: null,
-    lastErrorMessage: null,
+  lease: MeetingLease,
+  failure: GraphFailure | null,
+): Promise<PassResult> {
+  const code = failure
+    ? failure.reason === 'throttled'
+      ? 'graph_throttled'
+      : 'graph_unavailable'
+    : 'meeting_not_resolved';
+  const wait = failure?.retryAfterMs;
+  const retryAt = wait ? new Date(deps.clock.now().getTime() + wait) : null;
+  const meeting = await lease.finish({
+    lastErrorCode: code,
+    lastErrorMessage: failure ? failure.message.slice(0, 1000) : null,
+    // When Graph said how long to wait, nobody calls it again sooner.
+    creationRetryAt: retryAt,
   });
-  if (!committed) return c.reload();
-  await c.publish('creating', null);
-  return c.meeting;
+  return { meeting, retryAt };
 }
 
 /**
- * Takes a meeting in `creating` as far as it can: event (idempotent by transactionId), meeting
- * lookup, commit. Permanent failures compensate (delete the event) and mark it failed with a
- * reason; transient ones leave it in `creating` for the recovery job. Used inline and by recovery.
+ * Gives creation up: first claims the row (failed, or cancelled when a person cancelled it, with
+ * the event cleanup pending), so no other pass can still commit it; only then removes the
+ * calendar event(s). A removal left half done is finished by the recovery job.
  */
-export async function continueCreation(
+export async function abandonCreation(
   deps: MeetingDeps,
-  tenantId: string,
-  meetingId: string,
-): Promise<OnlineMeeting> {
-  const found = await deps.repos.onlineMeetings.get(tenantId, { meetingId });
-  if (!found) throw new DomainError('not_found', 'The meeting does not exist.');
-  const c = new Creation(deps, found);
-  if (found.state !== 'creating') return found;
-  const overdue =
-    deps.clock.now().getTime() - found.createdAt.getTime() > deps.timings.creationDeadlineMs;
-  // An event an earlier pass recorded; Graph's transactionId dedupe is not documented to last.
-  const earlier = found.providerEventId;
+  lease: MeetingLease,
+  why: { code: CreationFailure; failure?: GraphFailure } | 'cancelled',
+  signal: AbortSignal,
+): Promise<PassResult> {
+  const now = deps.clock.now();
+  const m = lease.meeting;
+  const outcome =
+    why === 'cancelled'
+      ? { state: 'cancelled' as const, lastErrorCode: null, lastErrorMessage: null }
+      : {
+          state: 'failed' as const,
+          lastErrorCode: why.code,
+          lastErrorMessage: explain(why.code, m, why.failure),
+        };
+  await lease.save(
+    { ...outcome, cleanupPendingAt: now, creationRetryAt: null },
+    async (tx, saved) => {
+      await tx.repos.interactions.update(
+        saved.tenantId,
+        { interactionId: saved.interactionId },
+        { status: 'cancelled', updatedAt: now },
+      );
+      await enqueueCardRefresh(tx, saved);
+    },
+  );
+  return cleanupEvents(deps, lease, signal);
+}
+
+/** A commit made by recovery may follow an event Graph duplicated: remove every other one. */
+async function removeDuplicates(deps: MeetingDeps, m: OnlineMeeting, signal?: AbortSignal) {
+  if (!m.providerEventId) return;
+  try {
+    const found = await deps.graph.findEventsByTransactionId(
+      m.tenantId,
+      m.organizerOid,
+      m.transactionId,
+      { start: m.startAt, end: m.endAt },
+      { signal },
+    );
+    for (const id of found.filter((e) => e !== m.providerEventId)) {
+      await deps.graph.deleteEvent(m.tenantId, m.organizerOid, id, { signal });
+    }
+  } catch (err) {
+    // Best effort: the meeting is scheduled either way, and a later recovery finds the rest.
+    if (!(err instanceof GraphCallError) && !(err instanceof AbortedError)) throw err;
+  }
+}
+
+async function createPass(
+  deps: MeetingDeps,
+  lease: MeetingLease,
+  opts: CallOptions & { recovering: boolean },
+): Promise<PassResult> {
+  const m = lease.meeting;
+  if (m.state !== 'creating') return { meeting: await lease.finish(), retryAt: null };
+  const now = deps.clock.now();
+  if (m.creationRetryAt && m.creationRetryAt > now) {
+    return { meeting: await lease.finish(), retryAt: m.creationRetryAt };
+  }
+  const signal = lease.budget(opts.signal);
+  if (now >= creationDeadline(deps, m)) {
+    return abandonCreation(deps, lease, { code: 'creation_timed_out' }, signal);
+  }
 
   let event: CreatedEvent;
   try {
-    event = await createEvent(deps, c.meeting);
+    event = await createEvent(deps, m, signal);
   } catch (err) {
     if (!(err instanceof GraphCallError)) throw err;
     // Never give up on a transient failure: the event may exist, and only an answer tells its id.
-    if (retryable(err.failure)) return c.pending(err.failure);
-    if (earlier) await c.compensate(earlier);
-    return c.fail(failureCode(err.failure), err.failure);
+    if (retryable(err.failure)) return pending(deps, lease, err.failure);
+    return abandonCreation(
+      deps,
+      lease,
+      { code: creationFailureFor(err.failure), failure: err.failure },
+      signal,
+    );
   }
-  if (earlier && earlier !== event.eventId) {
-    // Graph made a second event for the same transactionId: the first must not stay behind.
-    await c.compensate(earlier);
+  // Remember the event at once, so whatever happens next it can be found and removed.
+  const earlier = m.providerEventId;
+  if (event.eventId !== earlier) {
+    await lease.save({ providerEventId: event.eventId, joinUrl: event.joinUrl });
+    // Graph made a second event for our transactionId: the row no longer points at the first.
+    // A failure here is swept up with the other duplicates when this pass commits.
+    if (earlier) {
+      await deps.graph
+        .deleteEvent(m.tenantId, m.organizerOid, earlier, { signal })
+        .catch((err: unknown) => {
+          if (!(err instanceof GraphCallError)) throw err;
+        });
+    }
   }
+  if (!event.joinUrl) {
+    return abandonCreation(deps, lease, { code: 'organizer_not_teams_enabled' }, signal);
+  }
+
+  let ref;
   try {
-    return await finish(deps, c, event, overdue);
+    ref = await resolve(deps, lease.meeting, event.joinUrl, signal);
   } catch (err) {
-    if (err instanceof GraphCallError || err instanceof DomainError) throw err;
-    await abandonAfterStorageFailure(deps, c, event.eventId);
-    throw err;
+    if (!(err instanceof GraphCallError)) throw err;
+    if (retryable(err.failure)) return pending(deps, lease, err.failure);
+    return abandonCreation(
+      deps,
+      lease,
+      { code: creationFailureFor(err.failure), failure: err.failure },
+      signal,
+    );
   }
+  if (!ref) return pending(deps, lease, null);
+  const meeting = await lease.finish(
+    {
+      state: 'scheduled',
+      providerMeetingId: ref.meetingId,
+      chatThreadId: ref.chatThreadId,
+      lastErrorCode: null,
+      lastErrorMessage: null,
+      creationRetryAt: null,
+    },
+    (tx, saved) => enqueueCardRefresh(tx, saved).then(() => undefined),
+  );
+  if (opts.recovering || earlier) await removeDuplicates(deps, meeting, opts.signal);
+  return { meeting, retryAt: null };
 }
 
 /**
- * The database failed after Graph created the event: remove the event (unless another pass has
- * meanwhile committed the meeting with it) and, if the database lets us, record the failure so
- * recovery does not create it again.
+ * Takes a meeting in `creating` as far as it can, holding its lease: event (idempotent by
+ * transactionId), meeting lookup, commit. Permanent failures claim the row and then remove the
+ * event; transient ones leave it in `creating` for the recovery job. Used inline and by recovery.
+ * A pass that cannot know what Graph did (aborted, storage down) lets its lease lapse and rethrows;
+ * recovery takes over from what is stored.
  */
-async function abandonAfterStorageFailure(
+export async function continueCreation(
   deps: MeetingDeps,
-  c: Creation,
-  eventId: string,
-): Promise<void> {
-  const now = await deps.repos.onlineMeetings
-    .get(c.meeting.tenantId, { meetingId: c.meeting.meetingId })
-    .catch(() => null);
-  if (now && now.state !== 'creating') return;
-  await c.compensate(eventId);
-  if (now) await new Creation(deps, now).fail('storage_error').catch(() => undefined);
+  meeting: OnlineMeeting,
+  opts: CallOptions & { recovering: boolean; lease?: MeetingLease },
+): Promise<PassResult> {
+  const taken = opts.lease ?? (await MeetingLease.acquire(deps, meeting));
+  if (!(taken instanceof MeetingLease)) return { meeting, retryAt: taken.busyUntil };
+  const lease = taken;
+  try {
+    return await createPass(deps, lease, opts);
+  } catch (err) {
+    if (err instanceof LeaseLostError) return { meeting: err.meeting, retryAt: null };
+    if (isPermanentStorageError(err) && lease.meeting.state === 'creating') {
+      // The row cannot take the outcome: give up rather than leave an event nobody owns.
+      await abandonCreation(
+        deps,
+        lease,
+        { code: 'storage_error' },
+        lease.budget(opts.signal),
+      ).catch(() => lease.lapse({ enqueue: !opts.recovering }).catch(() => undefined));
+      throw err;
+    }
+    await lease.lapse({ enqueue: !opts.recovering }).catch(() => undefined);
+    throw err;
+  }
 }

@@ -1,6 +1,5 @@
 import type { Clock } from '../ports/clock';
 import type { GraphPort } from '../ports/graph';
-import type { Notifier } from '../ports/notifier';
 import type { Repositories } from '../ports/repositories';
 import type { UnitOfWork } from '../ports/unit-of-work';
 
@@ -10,8 +9,12 @@ export interface MeetingTimings {
   /** How often and how far apart the new meeting is looked up by its join URL. */
   resolveAttempts: number;
   resolveDelayMs: number;
-  /** A meeting that cannot be completed by then is compensated and marked failed. */
+  /** A meeting not created by then (or by its start, if sooner) is given up and its event removed. */
   creationDeadlineMs: number;
+  /** How long one holder may keep a meeting's lease (one Graph-side operation at a time). */
+  leaseMs: number;
+  /** How long one pass may spend on Graph calls: well inside the lease, so it ends before the lease. */
+  passBudgetMs: number;
 }
 
 export const DEFAULT_TIMINGS: MeetingTimings = {
@@ -19,6 +22,8 @@ export const DEFAULT_TIMINGS: MeetingTimings = {
   resolveAttempts: 4,
   resolveDelayMs: 1000,
   creationDeadlineMs: 60 * 60_000,
+  leaseMs: 3 * 60_000,
+  passBudgetMs: 2 * 60_000,
 };
 
 /** Everything the meeting use cases need; built once in the composition root. */
@@ -27,14 +32,15 @@ export interface MeetingDeps {
   uow: UnitOfWork;
   graph: GraphPort;
   clock: Clock;
-  notifier: Notifier;
   /** Where a person opens an interaction (put in the invitation body). */
   interactionLink(tenantId: string, interactionId: string): string;
-  sleep(ms: number): Promise<void>;
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
   timings: MeetingTimings;
   /** Used (and saved) for a tenant whose settings name no organizer yet. */
   defaultOrganizerUpn?: string;
 }
 
-/** Job kind of the recovery job that finishes or compensates a meeting left in `creating`. */
-export const RECOVER_MEETING_JOB = 'meeting.recover';
+/** Per call: aborted when whoever asked goes away (shutdown, a lost job lease, a closed request). */
+export interface CallOptions {
+  signal?: AbortSignal;
+}

@@ -1,7 +1,10 @@
 import { DomainError } from '../errors';
 import { GraphCallError, type EventAttendeeInput } from '../ports/graph';
 import type { TenantContext } from '../tenants/context';
-import type { MeetingDeps } from './deps';
+import { abandonCreation } from './creation';
+import type { CallOptions, MeetingDeps } from './deps';
+import { graphRefused, retryable } from './failures';
+import { enqueueCardRefresh, LeaseLostError, MeetingLease } from './lease';
 import type { OnlineMeeting } from './types';
 import { isValidEmail, LIMITS, validateTimes, type MeetingTimes } from './validation';
 import { ATTENDEE_TYPES } from './types';
@@ -17,78 +20,28 @@ async function load(
   return m;
 }
 
-function graphUnavailable(err: unknown): never {
-  if (err instanceof GraphCallError) {
-    const f = err.failure;
-    if (f.reason === 'throttled' || f.reason === 'transient') {
-      throw new DomainError(
-        'unavailable',
-        'Microsoft Teams is busy right now; try again in a minute.',
-        {
-          retryAfterMs: f.retryAfterMs,
-        },
-      );
-    }
-    throw new DomainError(
-      'conflict',
-      `Microsoft Graph refused the change (${f.code ?? f.reason}).`,
-      {
-        graphCode: f.code,
-        requestId: f.requestId,
-      },
-    );
-  }
+const BUSY = 'The meeting is being changed right now; try again in a moment.';
+
+/** Takes the meeting's lease for a change a person asked for, or says it is busy. */
+async function leaseFor(deps: MeetingDeps, m: OnlineMeeting): Promise<MeetingLease> {
+  const lease = await MeetingLease.acquire(deps, m);
+  if (!(lease instanceof MeetingLease)) throw new DomainError('conflict', BUSY);
+  return lease;
+}
+
+/**
+ * Graph did not confirm the change (timeout, abort, throttling after the request went out): the
+ * lease lapses so recovery makes the calendar match the row, and the person is told to retry.
+ */
+async function unconfirmed(lease: MeetingLease, err: unknown, what: string): Promise<never> {
+  await lease.lapse({ enqueue: true }).catch(() => undefined);
+  if (err instanceof GraphCallError) graphRefused(err, what);
   throw err;
 }
 
 export interface RescheduleRequest extends MeetingTimes {
   /** Replaces the attendee list when given. */
   attendees?: EventAttendeeInput[];
-}
-
-/**
- * Moves a scheduled meeting: PATCHes the calendar event (never its body, which holds the join
- * link) as the organizer stored on the row, then records the new times.
- */
-export async function rescheduleMeeting(
-  deps: MeetingDeps,
-  ctx: TenantContext,
-  meetingId: string,
-  req: RescheduleRequest,
-): Promise<OnlineMeeting> {
-  validateTimes(req, deps.clock.now());
-  const attendees = req.attendees ? normalizeAttendees(req.attendees) : undefined;
-  const m = await load(deps, ctx, meetingId);
-  if (m.state !== 'scheduled' || !m.providerEventId) {
-    throw new DomainError(
-      'conflict',
-      `Only a scheduled meeting can be moved; this one is ${m.state.replace('_', ' ')}.`,
-    );
-  }
-  const eventId = m.providerEventId;
-  const previousAttendees = attendees
-    ? await deps.repos.meetingAttendees.list(ctx.tenantId, { meetingId })
-    : undefined;
-  await deps.graph
-    .updateEvent(ctx.tenantId, m.organizerOid, eventId, {
-      start: req.start,
-      end: req.end,
-      attendees,
-    })
-    .catch(graphUnavailable);
-  try {
-    return await recordReschedule(deps, ctx, m, req, attendees);
-  } catch (err) {
-    // Put the calendar back as it was, so it never disagrees with what we stored.
-    await deps.graph
-      .updateEvent(ctx.tenantId, m.organizerOid, eventId, {
-        start: m.startAt,
-        end: m.endAt,
-        attendees: previousAttendees?.map((a) => ({ email: a.email, name: a.name, type: a.type })),
-      })
-      .catch(() => undefined);
-    throw err;
-  }
 }
 
 function normalizeAttendees(list: EventAttendeeInput[]): EventAttendeeInput[] {
@@ -119,106 +72,172 @@ function normalizeAttendees(list: EventAttendeeInput[]): EventAttendeeInput[] {
   return [...unique.values()];
 }
 
-async function recordReschedule(
+/**
+ * Moves a scheduled meeting. One change at a time: the meeting's lease is taken first (a second
+ * reschedule or a cancel meanwhile is refused, so the calendar can never end up with the loser's
+ * times), then the event is PATCHed as the organizer stored on the row (never its body, which
+ * holds the join link) with the full times and attendees, then the row is committed.
+ */
+export async function rescheduleMeeting(
   deps: MeetingDeps,
   ctx: TenantContext,
-  m: OnlineMeeting,
+  meetingId: string,
   req: RescheduleRequest,
-  attendees: EventAttendeeInput[] | undefined,
+  opts: CallOptions = {},
 ): Promise<OnlineMeeting> {
-  const meetingId = m.meetingId;
-  const now = deps.clock.now();
-  const patch = { startAt: req.start, endAt: req.end, timeZone: req.timeZone, updatedAt: now };
-  await deps.uow.run(async (tx) => {
-    if (
-      !(await tx.repos.onlineMeetings.updateIfVersion(ctx.tenantId, meetingId, m.version, patch))
-    ) {
-      throw new DomainError(
-        'conflict',
-        'The meeting changed meanwhile; look at it again and retry.',
-      );
-    }
-    await tx.repos.interactions.update(
+  validateTimes(req, deps.clock.now());
+  const attendees = req.attendees ? normalizeAttendees(req.attendees) : undefined;
+  const found = await load(deps, ctx, meetingId);
+  requireScheduled(found);
+  const lease = await leaseFor(deps, found);
+  const m = lease.meeting;
+  const eventId = m.providerEventId;
+  if (m.state !== 'scheduled' || !eventId) {
+    await lease.finish();
+    throw notScheduled(m);
+  }
+  const desired =
+    attendees ??
+    (await deps.repos.meetingAttendees.list(ctx.tenantId, { meetingId })).map((a) => ({
+      email: a.email,
+      name: a.name,
+      type: a.type,
+    }));
+  try {
+    await deps.graph.updateEvent(
       ctx.tenantId,
-      { interactionId: m.interactionId },
-      {
-        startAt: req.start,
-        endAt: req.end,
-        updatedAt: now,
+      m.organizerOid,
+      eventId,
+      { start: req.start, end: req.end, attendees: desired },
+      { signal: lease.budget(opts.signal) },
+    );
+  } catch (err) {
+    if (
+      err instanceof GraphCallError &&
+      !retryable(err.failure) &&
+      err.failure.reason !== 'notFound'
+    ) {
+      await lease.finish();
+      graphRefused(err, 'move the meeting');
+    }
+    return unconfirmed(lease, err, 'move the meeting');
+  }
+  const now = deps.clock.now();
+  try {
+    return await lease.finish(
+      { startAt: req.start, endAt: req.end, timeZone: req.timeZone },
+      async (tx, saved) => {
+        await tx.repos.interactions.update(
+          ctx.tenantId,
+          { interactionId: saved.interactionId },
+          { startAt: req.start, endAt: req.end, updatedAt: now },
+        );
+        if (attendees) await replaceAttendees(tx.repos, ctx.tenantId, meetingId, attendees);
+        await enqueueCardRefresh(tx, saved);
       },
     );
-    if (attendees) {
-      for (const old of await tx.repos.meetingAttendees.list(ctx.tenantId, { meetingId })) {
-        await tx.repos.meetingAttendees.delete(ctx.tenantId, { meetingId, email: old.email });
-      }
-      for (const a of attendees) {
-        await tx.repos.meetingAttendees.insert(ctx.tenantId, {
-          meetingId,
-          email: a.email,
-          name: a.name,
-          type: a.type,
-          contactId: null,
-        });
-      }
-    }
-  });
-  await deps.notifier.publish({
-    type: 'meeting.rescheduled',
-    tenantId: ctx.tenantId,
-    meetingId,
-    startAt: req.start,
-    endAt: req.end,
-  });
-  return { ...m, ...patch, version: m.version + 1 };
+  } catch (err) {
+    if (err instanceof LeaseLostError)
+      throw new DomainError('conflict', BUSY, undefined, { cause: err });
+    // The calendar moved but the row did not: recovery puts the calendar back as stored.
+    return unconfirmed(lease, err, 'move the meeting');
+  }
 }
 
-/** Cancels a meeting: deletes the calendar event as its stored organizer (already gone is fine). */
+function notScheduled(m: OnlineMeeting): DomainError {
+  return new DomainError(
+    'conflict',
+    `Only a scheduled meeting can be moved; this one is ${m.state.replace('_', ' ')}.`,
+  );
+}
+
+function requireScheduled(m: OnlineMeeting): void {
+  if (m.state !== 'scheduled' || !m.providerEventId) throw notScheduled(m);
+}
+
+async function replaceAttendees(
+  repos: MeetingDeps['repos'],
+  tenantId: string,
+  meetingId: string,
+  attendees: EventAttendeeInput[],
+) {
+  for (const old of await repos.meetingAttendees.list(tenantId, { meetingId })) {
+    await repos.meetingAttendees.delete(tenantId, { meetingId, email: old.email });
+  }
+  for (const a of attendees) {
+    await repos.meetingAttendees.insert(tenantId, {
+      meetingId,
+      email: a.email,
+      name: a.name,
+      type: a.type,
+      contactId: null,
+    });
+  }
+}
+
+/**
+ * Cancels a meeting. A scheduled (or running) one: under its lease, the calendar event is deleted
+ * as its stored organizer (already gone is fine), then the row says cancelled. One still being
+ * created: the row is claimed as cancelled first, then its event is removed wherever it is.
+ */
 export async function cancelMeeting(
   deps: MeetingDeps,
   ctx: TenantContext,
   meetingId: string,
+  opts: CallOptions = {},
 ): Promise<OnlineMeeting> {
-  const m = await load(deps, ctx, meetingId);
-  if (m.state === 'cancelled' || m.state === 'failed') return m;
-  if (m.state === 'creating') {
+  const found = await load(deps, ctx, meetingId);
+  if (found.state === 'cancelled' || found.state === 'failed') return found;
+  requireCancellable(found);
+  const lease = await MeetingLease.acquire(deps, found);
+  if (!(lease instanceof MeetingLease)) {
     throw new DomainError(
       'conflict',
-      'The meeting is still being created; cancel it again in a moment.',
+      found.state === 'creating'
+        ? 'The meeting is being created right now; cancel it again in a moment.'
+        : BUSY,
     );
   }
-  if (m.state !== 'scheduled' && m.state !== 'in_progress') {
-    // Deleting the event now would send cancellations for a meeting that already took place.
-    throw new DomainError(
-      'conflict',
-      `The meeting has already taken place (${m.state.replace('_', ' ')}); it cannot be cancelled.`,
-    );
+  const m = lease.meeting;
+  if (m.state === 'cancelled' || m.state === 'failed') return lease.finish();
+  if (m.state === 'creating') {
+    return (await abandonCreation(deps, lease, 'cancelled', lease.budget(opts.signal))).meeting;
+  }
+  try {
+    requireCancellable(m);
+  } catch (err) {
+    await lease.finish();
+    throw err;
   }
   if (m.providerEventId) {
-    await deps.graph
-      .deleteEvent(ctx.tenantId, m.organizerOid, m.providerEventId)
-      .catch(graphUnavailable);
+    try {
+      await deps.graph.deleteEvent(ctx.tenantId, m.organizerOid, m.providerEventId, {
+        signal: lease.budget(opts.signal),
+      });
+    } catch (err) {
+      if (err instanceof GraphCallError && !retryable(err.failure)) {
+        await lease.finish();
+        graphRefused(err, 'cancel the meeting');
+      }
+      return unconfirmed(lease, err, 'cancel the meeting');
+    }
   }
   const now = deps.clock.now();
-  await deps.uow.run(async (tx) => {
-    await tx.repos.onlineMeetings.update(
-      ctx.tenantId,
-      { meetingId },
-      { state: 'cancelled', nextCheckAt: null, updatedAt: now },
-    );
+  return lease.finish({ state: 'cancelled', nextCheckAt: null }, async (tx, saved) => {
     await tx.repos.interactions.update(
       ctx.tenantId,
-      { interactionId: m.interactionId },
+      { interactionId: saved.interactionId },
       { status: 'cancelled', updatedAt: now },
     );
+    await enqueueCardRefresh(tx, saved);
   });
-  await deps.notifier.publish({
-    type: 'meeting.stateChanged',
-    tenantId: ctx.tenantId,
-    meetingId,
-    interactionId: m.interactionId,
-    from: m.state,
-    to: 'cancelled',
-    reason: null,
-  });
-  return { ...m, state: 'cancelled', nextCheckAt: null, updatedAt: now };
+}
+
+function requireCancellable(m: OnlineMeeting): void {
+  if (m.state === 'creating' || m.state === 'scheduled' || m.state === 'in_progress') return;
+  // Deleting the event now would send cancellations for a meeting that already took place.
+  throw new DomainError(
+    'conflict',
+    `The meeting has already taken place (${m.state.replace('_', ' ')}); it cannot be cancelled.`,
+  );
 }

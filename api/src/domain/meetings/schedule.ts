@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { DomainError } from '../errors';
-import { GraphCallError } from '../ports/graph';
+import { AbortedError, DomainError } from '../errors';
+import { StorageError } from '../ports/storage';
 import type { Interaction } from '../interactions/types';
 import type { TenantContext } from '../tenants/context';
-import type { MeetingDeps } from './deps';
-import { RECOVER_MEETING_JOB } from './deps';
+import type { CallOptions, MeetingDeps } from './deps';
 import { continueCreation } from './creation';
+import { enqueueRecovery, MeetingLease } from './lease';
 import type { MeetingAttendee, OnlineMeeting } from './types';
 import { validateScheduleRequest, type ScheduleRequest } from './validation';
 import { setOrganizer } from '../tenants/organizer';
@@ -22,7 +22,8 @@ async function requireOrganizer(deps: MeetingDeps, tenantId: string) {
     );
   }
   const settings = await deps.repos.tenantSettings.get(tenantId, {});
-  if (settings && !settings.organizerOid && deps.defaultOrganizerUpn) {
+  // Also for a tenant without a settings row yet: setOrganizer creates it.
+  if (!settings?.organizerOid && deps.defaultOrganizerUpn) {
     return setOrganizer(deps, { tenantId, userOid: SYSTEM_ACTOR }, deps.defaultOrganizerUpn);
   }
   if (!settings?.organizerOid || !settings.organizerUpn) {
@@ -63,14 +64,16 @@ async function resolveContacts(deps: MeetingDeps, tenantId: string, req: Schedul
 
 /**
  * Schedules a calendar-backed Teams meeting and its interaction. Rows are written first (state
- * `creating`, with the recovery job in the same transaction), then Graph is called outside any
- * transaction; whatever fails afterwards, the recovery job finishes or compensates: no orphaned or
- * duplicated calendar event.
+ * `creating`, holding the meeting's lease, with the recovery job in the same transaction), then
+ * Graph is called outside any transaction; whatever fails afterwards, the recovery job finishes or
+ * compensates: no orphaned or duplicated calendar event. A meeting Graph could not finish yet is
+ * returned in `creating` (recovery completes it).
  */
 export async function scheduleMeeting(
   deps: MeetingDeps,
   ctx: TenantContext,
   request: ScheduleRequest,
+  opts: CallOptions = {},
 ): Promise<OnlineMeeting> {
   const now = deps.clock.now();
   const req = validateScheduleRequest(request, now);
@@ -107,6 +110,11 @@ export async function scheduleMeeting(
     state: 'creating',
     captureDeadlineAt: null,
     nextCheckAt: null,
+    creationRetryAt: null,
+    // The inline pass below holds the lease from the start: recovery waits for it.
+    leaseId: randomUUID(),
+    leaseUntil: new Date(now.getTime() + deps.timings.leaseMs),
+    cleanupPendingAt: null,
     lastErrorCode: null,
     lastErrorMessage: null,
     transactionId: randomUUID(),
@@ -122,35 +130,29 @@ export async function scheduleMeeting(
     type: a.type ?? 'required',
     contactId: a.contactId ?? null,
   }));
+  const stored: OnlineMeeting = { ...meeting, tenantId: ctx.tenantId };
   await deps.uow.run(async (tx) => {
     await tx.repos.interactions.insert(ctx.tenantId, interaction);
     await tx.repos.onlineMeetings.insert(ctx.tenantId, meeting);
     for (const a of attendees) await tx.repos.meetingAttendees.insert(ctx.tenantId, a);
-    await tx.jobs.enqueue({
-      tenantId: ctx.tenantId,
-      kind: RECOVER_MEETING_JOB,
-      payload: { meetingId: meeting.meetingId },
-      dedupeKey: meeting.meetingId,
-      runAfter: new Date(now.getTime() + deps.timings.recoveryDelayMs),
-    });
-  });
-  await deps.notifier.publish({
-    type: 'meeting.stateChanged',
-    tenantId: ctx.tenantId,
-    meetingId: meeting.meetingId,
-    interactionId: meeting.interactionId,
-    from: null,
-    to: 'creating',
-    reason: null,
+    await enqueueRecovery(tx, stored, new Date(now.getTime() + deps.timings.recoveryDelayMs));
   });
   try {
-    return await continueCreation(deps, ctx.tenantId, meeting.meetingId);
+    const lease = MeetingLease.ofInserted(deps, stored);
+    return (await continueCreation(deps, stored, { ...opts, recovering: false, lease })).meeting;
   } catch (err) {
-    // Graph failed while compensating: the meeting stays in `creating` and recovery finishes it.
-    if (!(err instanceof GraphCallError)) throw err;
-    const current = await deps.repos.onlineMeetings.get(ctx.tenantId, {
-      meetingId: meeting.meetingId,
-    });
-    return current ?? { ...meeting, tenantId: ctx.tenantId };
+    // Graph's outcome is unknown (aborted, or the database failed transiently): recovery takes over.
+    const unknown = err instanceof AbortedError || (err instanceof StorageError && err.transient);
+    if (!unknown) throw err;
+    const current = await deps.repos.onlineMeetings
+      .get(ctx.tenantId, { meetingId: meeting.meetingId })
+      .catch(() => null);
+    if (current) return current;
+    throw new DomainError(
+      'unavailable',
+      'The meeting is being created; it will appear in a minute.',
+      { meetingId: meeting.meetingId },
+      { cause: err },
+    );
   }
 }

@@ -31,7 +31,15 @@ export interface OnlineMeeting {
   timeZone: string;
   state: MeetingState;
   captureDeadlineAt: Date | null;
+  /** The capture schedule: when artifacts are looked for next. */
   nextCheckAt: Date | null;
+  /** While `creating`: not before this (Graph's Retry-After). */
+  creationRetryAt: Date | null;
+  /** Whoever talks to Graph about this meeting holds the lease; one holder at a time. */
+  leaseId: string | null;
+  leaseUntil: Date | null;
+  /** Failed or cancelled, and its calendar event may still exist: recovery removes it. */
+  cleanupPendingAt: Date | null;
   lastErrorCode: string | null;
   lastErrorMessage: string | null;
   /** Graph `transactionId` of the event create, so a retried create returns the same event. */

@@ -11,12 +11,24 @@ export const GRAPH_FAILURE_REASONS = [
 ] as const;
 export type GraphFailureReason = (typeof GRAPH_FAILURE_REASONS)[number];
 
+/**
+ * What an admin must fix. `accessPolicyMissing`: the Teams application access policy;
+ * `permissionMissing`: an app role is not consented; `consentMissing`: nobody consented to the app in
+ * this tenant (no service principal); `credentialsInvalid`: our client secret or certificate was
+ * refused (wrong, expired); `tenantNotFound`: Entra knows no such tenant.
+ */
+export type GraphFailureDetail =
+  | 'accessPolicyMissing'
+  | 'permissionMissing'
+  | 'consentMissing'
+  | 'credentialsInvalid'
+  | 'tenantNotFound';
+
 export interface GraphFailure {
   reason: GraphFailureReason;
-  /** For `forbidden`: the Teams access policy is missing, or an app role is not consented. */
-  detail: 'accessPolicyMissing' | 'permissionMissing' | null;
+  detail: GraphFailureDetail | null;
   status: number | null;
-  /** Graph's error code and request id, kept for diagnosis. */
+  /** Graph's error code (or Entra's `AADSTS…`) and request id, kept for diagnosis. */
   code: string | null;
   requestId: string | null;
   /** From Retry-After, when Graph sent one. */
@@ -73,25 +85,48 @@ export interface EventPatch {
   attendees?: EventAttendeeInput[];
 }
 
-/** What the domain needs from Microsoft Graph. Every method throws GraphCallError on failure. */
+/** Per call: aborting the signal stops the call (and its retries) with an AbortedError. */
+export interface GraphCallOptions {
+  signal?: AbortSignal;
+}
+
+/**
+ * What the domain needs from Microsoft Graph. Every method throws GraphCallError on failure, or
+ * AbortedError when its signal was aborted.
+ */
 export interface GraphPort {
-  getUser(tenantId: string, idOrUpn: string): Promise<GraphUser>;
-  createEvent(tenantId: string, input: CreateEventInput): Promise<CreatedEvent>;
+  getUser(tenantId: string, idOrUpn: string, options?: GraphCallOptions): Promise<GraphUser>;
+  createEvent(
+    tenantId: string,
+    input: CreateEventInput,
+    options?: GraphCallOptions,
+  ): Promise<CreatedEvent>;
   findOnlineMeetingByJoinUrl(
     tenantId: string,
     organizerOid: string,
     joinUrl: string,
+    options?: GraphCallOptions,
   ): Promise<OnlineMeetingRef | null>;
+  /** Ids of the organizer's events in `window` that carry our `transactionId` (our own marker). */
+  findEventsByTransactionId(
+    tenantId: string,
+    organizerOid: string,
+    transactionId: string,
+    window: { start: Date; end: Date },
+    options?: GraphCallOptions,
+  ): Promise<string[]>;
   updateEvent(
     tenantId: string,
     organizerOid: string,
     eventId: string,
     patch: EventPatch,
+    options?: GraphCallOptions,
   ): Promise<void>;
   /** `alreadyGone` when Graph answers 404: the event no longer exists, which is what we wanted. */
   deleteEvent(
     tenantId: string,
     organizerOid: string,
     eventId: string,
+    options?: GraphCallOptions,
   ): Promise<'deleted' | 'alreadyGone'>;
 }

@@ -45,8 +45,10 @@ export interface TenantsRepository {
   ): Promise<Tenant>;
   update(tenantId: string, patch: Partial<Omit<Tenant, 'tenantId'>>): Promise<boolean>;
   delete(tenantId: string): Promise<boolean>;
-  /** The one cross-tenant read: which tenants background work should visit. */
+  /** Cross-tenant reads: which tenants background work should visit. */
   listActiveTenantIds(): Promise<string[]>;
+  /** Every tenant, whatever its status (retention applies to all). */
+  listTenantIds(): Promise<string[]>;
 }
 
 export interface ContactsRepository extends TenantScopedRepository<Contact, 'contactId'> {
@@ -82,11 +84,16 @@ export interface GraphSubscriptionsRepository extends TenantScopedRepository<
   findByGraphId(tenantId: string, graphSubscriptionId: string): Promise<GraphSubscription | null>;
 }
 
+export interface InboxRepository extends TenantScopedRepository<InboxItem, 'dedupeKey'> {
+  /** Deletes processed notifications received before `before`; returns how many. */
+  purgeProcessed(tenantId: string, before: Date): Promise<number>;
+}
+
 export interface TranscriptSegmentsRepository extends TenantScopedRepository<
   TranscriptSegment,
   'artifactId' | 'seq'
 > {
-  /** Replaces every segment of one transcript at once. */
+  /** Replaces every segment of one transcript; only inside a unit of work. */
   replaceForArtifact(
     tenantId: string,
     artifactId: string,
@@ -108,6 +115,6 @@ export interface Repositories {
   meetingCards: TenantScopedRepository<MeetingCard, 'meetingId' | 'conversationId'>;
   conversationRefs: TenantScopedRepository<ConversationRef, 'conversationId'>;
   graphSubscriptions: GraphSubscriptionsRepository;
-  inbox: TenantScopedRepository<InboxItem, 'dedupeKey'>;
+  inbox: InboxRepository;
   auditEvents: TenantScopedRepository<AuditEvent, 'eventId'>;
 }

@@ -1,5 +1,22 @@
 import type { Clock } from '../ports/clock';
 import type { Repositories } from '../ports/repositories';
+import type { UnitOfWork } from '../ports/unit-of-work';
+import type { TenantSettings } from './types';
+
+/** Settings of a tenant nobody configured yet. */
+export function defaultSettings(now: Date): Omit<TenantSettings, 'tenantId'> {
+  return {
+    organizerUpn: null,
+    organizerOid: null,
+    autoRecord: false,
+    autoTranscribe: true,
+    retentionCopy: false,
+    retentionDays: null,
+    defaultTimeZone: 'UTC',
+    updatedBy: null,
+    updatedAt: now,
+  };
+}
 
 export interface TenantRegistration {
   tenantId: string;
@@ -14,11 +31,13 @@ export interface TenantRegistration {
  * already changed are kept, except that a missing organizer is filled in.
  */
 export async function ensureTenant(
-  deps: { repos: Repositories; clock: Clock },
+  deps: { uow: UnitOfWork; clock: Clock },
   input: TenantRegistration,
 ): Promise<void> {
-  const { repos, clock } = deps;
-  const now = clock.now();
+  await deps.uow.run((tx) => register(tx.repos, deps.clock.now(), input));
+}
+
+async function register(repos: Repositories, now: Date, input: TenantRegistration) {
   const existing = await repos.tenants.get(input.tenantId);
   await repos.tenants.upsert(input.tenantId, {
     displayName: input.displayName,
@@ -28,15 +47,10 @@ export async function ensureTenant(
   const settings = await repos.tenantSettings.get(input.tenantId, {});
   if (!settings) {
     await repos.tenantSettings.insert(input.tenantId, {
+      ...defaultSettings(now),
       organizerUpn: input.organizer?.upn ?? null,
       organizerOid: input.organizer?.oid ?? null,
-      autoRecord: false,
-      autoTranscribe: true,
-      retentionCopy: false,
-      retentionDays: null,
       defaultTimeZone: input.defaultTimeZone ?? 'UTC',
-      updatedBy: null,
-      updatedAt: now,
     });
   } else if (!settings.organizerOid && input.organizer) {
     await repos.tenantSettings.update(

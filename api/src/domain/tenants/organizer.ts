@@ -3,15 +3,19 @@ import { DomainError } from '../errors';
 import type { Clock } from '../ports/clock';
 import { GraphCallError, type GraphPort } from '../ports/graph';
 import type { Repositories } from '../ports/repositories';
+import type { UnitOfWork } from '../ports/unit-of-work';
 import type { TenantContext } from './context';
 import { isValidEmail } from '../meetings/validation';
+import { adminFix } from '../meetings/failures';
+import { defaultSettings } from './onboarding';
 
 /**
  * Sets the account that organizes new meetings: its UPN is resolved to the object id Graph calls
- * need. Existing meetings keep the organizer they were created with.
+ * need. Existing meetings keep the organizer they were created with. The setting, its audit event
+ * and the job that makes sure the organizer's subscriptions exist commit together.
  */
 export async function setOrganizer(
-  deps: { repos: Repositories; graph: GraphPort; clock: Clock },
+  deps: { repos: Repositories; uow: UnitOfWork; graph: GraphPort; clock: Clock },
   ctx: TenantContext,
   upn: string,
 ): Promise<{ upn: string; oid: string }> {
@@ -26,12 +30,18 @@ export async function setOrganizer(
     if (err instanceof GraphCallError && err.failure.reason === 'notFound') {
       throw new DomainError('invalid_input', `There is no user ${wanted} in this organization.`);
     }
-    if (err instanceof GraphCallError && err.failure.reason === 'forbidden') {
+    if (!(err instanceof GraphCallError)) throw err;
+    if (err.failure.detail === 'permissionMissing') {
       throw new DomainError(
         'forbidden',
         'The app may not read users (User.Read.All); an admin must grant admin consent.',
+        undefined,
+        { cause: err },
       );
     }
+    // Consent, credentials or tenant: an admin can fix it, and retrying will not.
+    const fix = adminFix(err.failure);
+    if (fix) throw new DomainError('forbidden', fix, undefined, { cause: err });
     throw new DomainError(
       'unavailable',
       'Microsoft Graph could not be reached; try again in a minute.',
@@ -41,25 +51,33 @@ export async function setOrganizer(
   }
   const now = deps.clock.now();
   const organizer = { upn: user.userPrincipalName, oid: user.id };
-  const updated = await deps.repos.tenantSettings.update(
-    ctx.tenantId,
-    {},
-    {
+  await deps.uow.run(async (tx) => {
+    const patch = {
       organizerUpn: organizer.upn,
       organizerOid: organizer.oid,
       updatedBy: ctx.userOid,
       updatedAt: now,
-    },
-  );
-  if (!updated) throw new DomainError('not_found', 'This organization has no settings yet.');
-  await deps.repos.auditEvents.insert(ctx.tenantId, {
-    eventId: randomUUID(),
-    actorOid: ctx.userOid,
-    action: 'settings.organizer.changed',
-    targetType: 'tenant_settings',
-    targetId: ctx.tenantId,
-    detail: organizer.upn,
-    occurredAt: now,
+    };
+    const updated = await tx.repos.tenantSettings.update(ctx.tenantId, {}, patch);
+    if (!updated) {
+      await tx.repos.tenantSettings.insert(ctx.tenantId, { ...defaultSettings(now), ...patch });
+    }
+    await tx.repos.auditEvents.insert(ctx.tenantId, {
+      eventId: randomUUID(),
+      actorOid: ctx.userOid,
+      action: 'settings.organizer.changed',
+      targetType: 'tenant_settings',
+      targetId: ctx.tenantId,
+      detail: organizer.upn,
+      occurredAt: now,
+    });
+    // Graph only notifies for transcripts whose subscription existed when transcription began.
+    await tx.jobs.enqueue({
+      kind: 'subscriptions.ensure',
+      tenantId: ctx.tenantId,
+      payload: { organizerOid: organizer.oid },
+      dedupeKey: organizer.oid,
+    });
   });
   return organizer;
 }

@@ -1,0 +1,84 @@
+import { GraphCallError } from '../ports/graph';
+import type { CallOptions, MeetingDeps } from './deps';
+import type { PassResult } from './creation';
+import { retryable } from './failures';
+import { enqueueCardRefresh, LeaseLostError, MeetingLease } from './lease';
+import type { OnlineMeeting } from './types';
+
+/** States whose calendar event still stands for the meeting. */
+const LIVE = new Set(['scheduled', 'in_progress']);
+
+/**
+ * A lease was never released (its holder died, or could not tell whether Graph applied its change):
+ * the calendar event is made to match the row again — times and attendees as stored. An event that
+ * is gone means the meeting is no longer in the calendar: a live meeting becomes cancelled.
+ */
+export async function repairCalendar(
+  deps: MeetingDeps,
+  m: OnlineMeeting,
+  opts: CallOptions,
+): Promise<PassResult> {
+  const lease = await MeetingLease.acquire(deps, m);
+  if (!(lease instanceof MeetingLease)) return { meeting: m, retryAt: lease.busyUntil };
+  try {
+    return await repair(deps, lease, opts);
+  } catch (err) {
+    if (err instanceof LeaseLostError) return { meeting: err.meeting, retryAt: null };
+    await lease.lapse({ enqueue: false }).catch(() => undefined);
+    throw err;
+  }
+}
+
+async function repair(deps: MeetingDeps, lease: MeetingLease, opts: CallOptions) {
+  const m = lease.meeting;
+  if (!m.providerEventId || !LIVE.has(m.state))
+    return { meeting: await lease.finish(), retryAt: null };
+  const attendees = await deps.repos.meetingAttendees.list(m.tenantId, { meetingId: m.meetingId });
+  try {
+    await deps.graph.updateEvent(
+      m.tenantId,
+      m.organizerOid,
+      m.providerEventId,
+      {
+        start: m.startAt,
+        end: m.endAt,
+        attendees: attendees.map((a) => ({ email: a.email, name: a.name, type: a.type })),
+      },
+      { signal: lease.budget(opts.signal) },
+    );
+  } catch (err) {
+    if (!(err instanceof GraphCallError)) throw err;
+    const f = err.failure;
+    if (f.reason === 'notFound') {
+      const now = deps.clock.now();
+      const meeting = await lease.finish(
+        {
+          state: 'cancelled',
+          nextCheckAt: null,
+          lastErrorCode: 'event_deleted',
+          lastErrorMessage: 'The calendar event no longer exists, so the meeting is cancelled.',
+        },
+        async (tx, saved) => {
+          await tx.repos.interactions.update(
+            saved.tenantId,
+            { interactionId: saved.interactionId },
+            { status: 'cancelled', updatedAt: now },
+          );
+          await enqueueCardRefresh(tx, saved);
+        },
+      );
+      return { meeting, retryAt: null };
+    }
+    if (retryable(f)) {
+      await lease.lapse({ enqueue: false });
+      const retryAt = f.retryAfterMs ? new Date(deps.clock.now().getTime() + f.retryAfterMs) : null;
+      return { meeting: lease.meeting, retryAt };
+    }
+    const meeting = await lease.finish({
+      lastErrorCode: 'calendar_out_of_sync',
+      lastErrorMessage: `The calendar event could not be brought back in line with this meeting (${f.code ?? f.reason}).`,
+    });
+    return { meeting, retryAt: null };
+  }
+  return { meeting: await lease.finish(), retryAt: null };
+}

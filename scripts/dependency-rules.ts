@@ -8,7 +8,7 @@ export interface Violation {
   rule: string;
 }
 
-/** Packages the domain must not know about: transports, ORM, Graph SDKs, raw HTTP. */
+/** Packages the domain must not know about: transports, ORM, Graph SDKs, raw HTTP, files, tokens, blobs. */
 const DOMAIN_FORBIDDEN_PACKAGES = [
   /^restify$/,
   /^botbuilder/,
@@ -20,6 +20,9 @@ const DOMAIN_FORBIDDEN_PACKAGES = [
   /^@azure\/msal-node$/,
   /^(node:)?https?$/,
   /^undici$/,
+  /^(node:)?fs(\/promises)?$/,
+  /^jose$/,
+  /^@azure\/storage-blob$/,
 ];
 
 /** Transports stay thin: no ORM, no Graph SDK, no data or Graph adapters. */
@@ -29,6 +32,7 @@ const TRANSPORT_FORBIDDEN_PACKAGES = [
   /^@azure\/msal-node$/,
 ];
 const TRANSPORT_FORBIDDEN_DIRS = ['api/src/data', 'api/src/graph'];
+const TRANSPORT_DIRS = ['api/src/http', 'bot', 'api/src/notifications', 'api/src/jobs'];
 
 const SOURCE_DIRS = ['api', 'bot', 'tab', 'sandbox'];
 const SKIP = new Set(['node_modules', 'dist', '.data']);
@@ -59,7 +63,8 @@ export function checkDependencies(root: string): Violation[] {
     const inDomain = within(rel, 'api/src/domain');
     const inTab = within(rel, 'tab');
     const inSandbox = within(rel, 'sandbox');
-    const inTransport = within(rel, 'api/src/http') || within(rel, 'bot');
+    // Transports: what turns the outside world (requests, activities, notifications, jobs) into domain calls.
+    const inTransport = TRANSPORT_DIRS.some((d) => within(rel, d));
     for (const specifier of importsOf(file)) {
       const relative = specifier.startsWith('.');
       const target = relative

@@ -2,7 +2,7 @@ import { loadConfig, withSandbox } from '../../api/src/config';
 import type { SandboxInfo } from '../../api/src/bootstrap/sandbox';
 import { registerSandboxTenants } from '../../api/src/bootstrap/tenants';
 import { silentLogger } from '../../api/src/log/logger';
-import { startService, type Service } from '../../api/src/main';
+import { startService, type Service, type StartOptions } from '../../api/src/main';
 import { freePort } from './process';
 import type { TestSandbox } from './sandbox';
 
@@ -14,6 +14,7 @@ export async function startServiceOnSandbox(
   sb: TestSandbox,
   dataDir: string,
   env: Record<string, string> = {},
+  options: StartOptions = {},
 ): Promise<{ service: Service; info: SandboxInfo }> {
   const info = (await (await sb.fetch('/_sandbox/info')).json()) as SandboxInfo;
   const config = withSandbox(
@@ -26,7 +27,7 @@ export async function startServiceOnSandbox(
     }),
     info,
   );
-  const service = await startService(config, silentLogger);
+  const service = await startService(config, silentLogger, 'serve', options);
   await registerSandboxTenants(service.directory, info);
   return { service, info };
 }

@@ -10,6 +10,11 @@ import type { ScheduleRequest } from '../../api/src/domain/meetings/validation';
 import type { MeetingDeps } from '../../api/src/domain/meetings/deps';
 import type { Service } from '../../api/src/main';
 import { startServiceOnSandbox } from '../helpers/service';
+import { GraphClient } from '../../api/src/graph/client';
+import { createAgent } from '../../api/src/graph/http';
+import { GraphOperations } from '../../api/src/graph/operations';
+import { GraphTokenProvider } from '../../api/src/graph/token-provider';
+import { silentLogger } from '../../api/src/log/logger';
 import { startTestSandbox, type TestSandbox } from '../helpers/sandbox';
 
 const CONTOSO = '6f1c2a3b-4d5e-4f60-8a71-92b3c4d5e6f7';
@@ -382,5 +387,41 @@ describe('scheduling meetings (domain + SQLite + Graph adapter + sandbox)', () =
       'nobody@contoso.onmicrosoft.com',
     ).catch((e: unknown) => e);
     expect((err as DomainError).code).toBe('invalid_input');
+  });
+
+  it('tells an admin to grant consent when the organization withdrew it, instead of "Graph could not be reached"', async () => {
+    await sb.control('PATCH', `/_sandbox/tenants/${FABRIKAM}`, { adminConsented: false });
+    // A fresh adapter, as after a restart: a token issued before the withdrawal stays valid.
+    const agent = createAgent(sb.caFile);
+    const tokens = new GraphTokenProvider({
+      clientId: service.config.entra.clientId!,
+      clientSecret: service.config.entra.clientSecret!,
+      authorityHost: sb.url,
+      agent,
+      log: silentLogger,
+    });
+    const graph = new GraphOperations(
+      new GraphClient({ baseUrl: sb.url, tokens, agent, log: silentLogger }),
+    );
+    try {
+      const err = await setOrganizer(
+        { repos: service.repositories, uow: service.uow, graph, clock: systemClock },
+        { tenantId: FABRIKAM, userOid: USER.userOid },
+        'tom.organizer@fabrikam.onmicrosoft.com',
+      ).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(DomainError);
+      expect((err as DomainError).code).toBe('forbidden');
+      expect((err as DomainError).message).toMatch(/grant admin consent/);
+      expect((err as DomainError).message).toMatch(/AADSTS700016/);
+    } finally {
+      await sb.control('PATCH', `/_sandbox/tenants/${FABRIKAM}`, { adminConsented: true });
+      await agent.destroy();
+    }
+  });
+
+  it("refuses a Graph call made inside a unit of work (it would hold SQLite's lock for seconds)", async () => {
+    await expect(
+      service.uow.run(() => deps.graph.getUser(CONTOSO, 'megan.organizer@contoso.onmicrosoft.com')),
+    ).rejects.toThrow(/inside a unit of work/);
   });
 });

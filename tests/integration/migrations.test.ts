@@ -1,5 +1,6 @@
 import { DataSource, Table, type MigrationInterface, type QueryRunner } from 'typeorm';
 import { openTestDb, type TestDb } from '../helpers/db';
+import { createDataSource, migrate, openDataSource } from '../../api/src/data/data-source';
 import { ALL_TABLES } from '../helpers/schema';
 import { migrations } from '../../migrations';
 
@@ -78,6 +79,20 @@ describe('migrations on SQLite', () => {
       { display_name: 'Contoso' },
     ]);
     await withBroken.destroy();
+  });
+
+  it('migrate once when two processes on one file start together: the loser finds nothing left to do', async () => {
+    db = await openTestDb({ migrate: false });
+    const other = createDataSource({ kind: 'sqlite', file: db.file }).dataSource;
+    await openDataSource({ kind: 'sqlite', file: db.file }, other);
+    try {
+      const applied = await Promise.all([migrate(db.dataSource), migrate(other)]);
+      expect(applied.flat().sort()).toEqual(migrations.map((M) => new M().name).sort());
+      expect(await tableNames(db)).toEqual(ALL_TABLES);
+      expect(await pendingSchemaSql(db)).toEqual([]);
+    } finally {
+      await other.destroy();
+    }
   });
 
   it('open SQLite with WAL, synchronous FULL, a busy timeout and foreign keys on', async () => {

@@ -5,6 +5,7 @@ import type { SqlInMemory } from 'typeorm/driver/SqlInMemory';
 import { createDataSource } from '../../api/src/data/data-source';
 import { migrations } from '../../migrations';
 import { mssqlClaimSql } from '../../api/src/data/job-store';
+import { MSSQL_MIGRATION_LOCK_SQL } from '../../api/src/data/data-source';
 import { ALL_TABLES } from '../helpers/schema';
 
 // SQL Server DDL is generated offline: an mssql DataSource constructs without connecting, and a query
@@ -406,5 +407,17 @@ describe('SQL Server job claim (offline)', () => {
   it('locks the running-peer probe without skipping locked rows, so a peer another claim holds is never taken for absent', () => {
     const sql = mssqlClaimSql(1).replace(/\s+/g, ' ');
     expect(sql).toMatch(/NOT EXISTS \( SELECT 1 FROM jobs r WITH \(UPDLOCK, ROWLOCK\) WHERE/);
+  });
+
+  it('takes the migration lock with sp_getapplock, owned by a transaction, and reads its result', () => {
+    for (const statement of MSSQL_MIGRATION_LOCK_SQL.split(';')
+      .map((x) => x.trim())
+      .filter(Boolean)) {
+      const result = tsql(statement);
+      expect(result.error ?? null).toBeNull();
+    }
+    expect(MSSQL_MIGRATION_LOCK_SQL).toMatch(
+      /EXEC @result = sp_getapplock @Resource = N'[^']+', @LockMode = 'Exclusive', @LockOwner = 'Transaction'/,
+    );
   });
 });

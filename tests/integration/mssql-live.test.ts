@@ -71,6 +71,21 @@ describeLive('SQL Server (live, MSSQL_URL)', () => {
     expect(await pendingSchemaSql()).toEqual([]);
   }, 120_000);
 
+  it('migrates once when three instances start together (sp_getapplock)', async () => {
+    await undoAll();
+    const { database } = loadConfig({ DATABASE_URL: url });
+    const others = [createDataSource(database).dataSource, createDataSource(database).dataSource];
+    if (database.kind !== 'mssql') throw new Error('not mssql');
+    for (const ds of others) await openDataSource(database, ds);
+    try {
+      const applied = await Promise.all([migrate(dataSource), ...others.map((ds) => migrate(ds))]);
+      expect(applied.flat().sort()).toEqual(dataSource.migrations.map((m) => m.name).sort());
+      expect(await tableNames()).toEqual(ALL_TABLES);
+    } finally {
+      for (const ds of others) await ds.destroy();
+    }
+  }, 120_000);
+
   it("does not let one tenant read, change or delete another tenant's client", async () => {
     const repos = createRepositories(dataSource.manager, entities, { now: () => new Date() });
     const tenantA = randomUUID();

@@ -67,4 +67,25 @@ describe('transactions on SQLite (one connection for the whole process)', () => 
     expect(await repos.tenants.get('outside')).not.toBeNull();
     expect(await repos.tenants.get('rolled-back')).toBeNull();
   });
+
+  it('refuses an outbox job whose payload breaks its contract, and the change it came with rolls back', async () => {
+    const uow = new TypeOrmUnitOfWork(
+      db.dataSource,
+      db.entities,
+      new JobStore(db.dataSource, db.entities, clock, { maxAttempts: 3 }),
+      clock,
+    );
+    await expect(
+      uow.run(async (tx) => {
+        await tx.repos.tenants.upsert('t-bad', tenant('t-bad'));
+        await tx.jobs.enqueue({
+          tenantId: 't-bad',
+          kind: 'card.refresh',
+          payload: { meetingId: 'm', extra: 'nope' } as never,
+        });
+      }),
+    ).rejects.toThrow(/Unrecognized key/);
+    const repos = createRepositories(db.dataSource.manager, db.entities, clock);
+    expect(await repos.tenants.get('t-bad')).toBeNull();
+  });
 });

@@ -24,6 +24,11 @@ describe('dependency rule', () => {
     ['the Graph client', `import { Client } from '@microsoft/microsoft-graph-client';`],
     ['msal-node', `const msal = require('@azure/msal-node');`],
     ['node:http', `import http from 'node:http';`],
+    ['fs', `import fs from 'node:fs';`],
+    ['fs/promises', `import { readFile } from 'fs/promises';`],
+    ['jose', `import { jwtVerify } from 'jose';`],
+    ['Azure Blob storage', `import { BlobServiceClient } from '@azure/storage-blob';`],
+    ['undici', `import { fetch } from 'undici';`],
   ])('fails when the domain imports %s', (_name, line) => {
     const root = tree({ 'api/src/domain/meetings/schedule.ts': line });
     expect(checkDependencies(root)).toEqual([
@@ -74,5 +79,23 @@ describe('dependency rule', () => {
         .map((v) => v.file)
         .sort(),
     ).toEqual(['api/src/http/routes/meetings.ts', 'bot/src/handler.ts']);
+  });
+
+  it('treats webhooks and jobs as transports too: no data or Graph adapter, no ORM', () => {
+    const root = tree({
+      'api/src/notifications/ingest.ts': `import { JobStore } from '../data/job-store';`,
+      'api/src/jobs/capture.ts': `import { GraphClient } from '../graph/client';`,
+      'api/src/jobs/other.ts': `import { In } from 'typeorm';`,
+      'api/src/jobs/fine.ts': `import { recoverMeeting } from '../domain/meetings/recovery';`,
+    });
+    expect(
+      checkDependencies(root)
+        .map((v) => v.file)
+        .sort(),
+    ).toEqual([
+      'api/src/jobs/capture.ts',
+      'api/src/jobs/other.ts',
+      'api/src/notifications/ingest.ts',
+    ]);
   });
 });

@@ -1,5 +1,10 @@
 import fc from 'fast-check';
-import { isRetryable, mapGraphFailure, parseRetryAfter } from '../../api/src/graph/errors';
+import {
+  isRetryable,
+  mapGraphFailure,
+  mapTokenFailure,
+  parseRetryAfter,
+} from '../../api/src/graph/errors';
 
 describe('mapping Graph failures', () => {
   it.each([
@@ -100,5 +105,93 @@ describe('Retry-After', () => {
         (s) => parseRetryAfter(String(s), now) === Math.min(s * 1000, 24 * 3600_000),
       ),
     );
+  });
+});
+
+describe('mapping token failures (Entra)', () => {
+  const entra = (code: number, text: string) =>
+    `AADSTS${code}: ${text}\r\nTrace ID: 8e2d\r\nCorrelation ID: 77aa\r\nTimestamp: 2026-12-02 07:25:54Z`;
+  it.each([
+    [
+      401,
+      'invalid_client',
+      entra(7000215, 'Invalid client secret provided.'),
+      'unauthorized',
+      'credentialsInvalid',
+    ],
+    [
+      401,
+      'invalid_client',
+      entra(7000222, 'The provided client secret keys are expired.'),
+      'unauthorized',
+      'credentialsInvalid',
+    ],
+    [
+      400,
+      'unauthorized_client',
+      entra(700016, "Application with identifier 'x' was not found in the directory 'Contoso'."),
+      'forbidden',
+      'consentMissing',
+    ],
+    [
+      400,
+      'invalid_grant',
+      entra(65001, 'The user or administrator has not consented to use the application.'),
+      'forbidden',
+      'consentMissing',
+    ],
+    [
+      400,
+      'invalid_request',
+      entra(90002, "Tenant 'x' not found."),
+      'unauthorized',
+      'tenantNotFound',
+    ],
+    [
+      503,
+      'temporarily_unavailable',
+      entra(50196, 'The server terminated an operation.'),
+      'transient',
+      null,
+    ],
+    [429, null, null, 'throttled', null],
+    [
+      400,
+      'invalid_scope',
+      entra(1002012, 'The provided value for scope x is not valid.'),
+      'unauthorized',
+      null,
+    ],
+  ] as const)('%i %s → %s/%s', (status, error, description, reason, detail) => {
+    expect(mapTokenFailure({ status, error, description })).toMatchObject({ reason, detail });
+  });
+
+  it('keeps the AADSTS code and its sentence, without trace ids', () => {
+    const f = mapTokenFailure({
+      status: 401,
+      error: 'invalid_client',
+      description: `Error(s): 7000215 - Timestamp: 2026 - Description: ${entra(7000215, 'Invalid client secret provided.')}`,
+    });
+    expect(f).toMatchObject({
+      code: 'AADSTS7000215',
+      message: 'AADSTS7000215: Invalid client secret provided.',
+    });
+  });
+
+  it('treats no answer at all as transient: the sign-in service may be back in a minute', () => {
+    expect(
+      mapTokenFailure({ status: null, network: true, description: 'ECONNRESET' }),
+    ).toMatchObject({
+      reason: 'transient',
+      detail: null,
+    });
+  });
+
+  it('never calls a failure Entra explained with an AADSTS code transient, whatever the status', () => {
+    for (const code of [7000215, 700016, 90002, 65001])
+      for (const status of [null, 400, 401, 500])
+        expect(isRetryable(mapTokenFailure({ status, description: entra(code, 'x') }).reason)).toBe(
+          false,
+        );
   });
 });

@@ -136,13 +136,16 @@ export async function migrate(dataSource: DataSource): Promise<string[]> {
   const run = async () =>
     (await dataSource.runMigrations({ transaction: 'each' })).map((m) => m.name);
   if (dataSource.options.type === 'mssql') return underMssqlLock(dataSource, run);
-  try {
-    return await run();
-  } catch (err) {
-    // SQLite: another process on the same file applied them first; each migration is one
-    // transaction, so ours rolled back whole. Nothing pending now means the schema is current.
-    if (!(await dataSource.showMigrations())) return [];
-    throw err;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await run();
+    } catch (err) {
+      // SQLite: another process on the same file got there first (each migration, and the
+      // migrations table, is created in one statement or transaction, so ours rolled back whole).
+      // Run again: what it applied is now recorded, and only what is left runs.
+      if (attempt >= 3) throw err;
+      await new Promise((r) => setTimeout(r, 50 * attempt));
+    }
   }
 }
 

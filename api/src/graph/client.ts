@@ -119,6 +119,8 @@ export class GraphClient {
   }
 
   private async once<T>(call: GraphCall): Promise<T> {
+    // Token first, outside the SDK: its errors would reach us flattened, without Entra's reason.
+    await this.options.tokens.getToken(call.tenantId);
     const timeout = AbortSignal.timeout(this.timeoutMs);
     const signal = call.signal ? AbortSignal.any([call.signal, timeout]) : timeout;
     const request = this.clientFor(call.tenantId)

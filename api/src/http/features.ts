@@ -59,7 +59,8 @@ export class FeatureGate {
   }
 
   routesOn(server: Server): FeatureRoutes {
-    const wrap = (handler: FeatureHandler) => (req: Request, res: Response) =>
+    // restify wants handlers that are really `async` (checked by constructor name).
+    const wrap = (handler: FeatureHandler) => async (req: Request, res: Response) =>
       this.handle(handler, req, res);
     return {
       get: (path, h) => void server.get(path, wrap(h)),

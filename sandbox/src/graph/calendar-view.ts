@@ -77,11 +77,13 @@ export async function calendarView(sb: Sandbox, ctx: Ctx, view: string): Promise
     }),
   };
   if (skip + size < overlapping.length) {
-    const next = new URL(`${sb.baseUrl}${ctx.url.pathname}`);
-    for (const [k, v] of ctx.url.searchParams)
-      if (k.toLowerCase() !== '$skip') next.searchParams.set(k, v);
-    next.searchParams.set('$skip', String(skip + size));
-    body['@odata.nextLink'] = next.toString();
+    // The query as sent, `$skip` replaced; `$` stays literal, as in Outlook's own links.
+    const kept = ctx.url.search
+      .slice(1)
+      .split('&')
+      .filter((p) => p && !/^(\$|%24)skip=/i.test(p));
+    const query = [...kept, `$skip=${skip + size}`].join('&');
+    body['@odata.nextLink'] = `${sb.baseUrl}${ctx.url.pathname}?${query}`;
   }
   sendJson(ctx, 200, body);
 }

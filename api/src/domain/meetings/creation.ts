@@ -159,10 +159,16 @@ async function removeDuplicates(deps: MeetingDeps, m: OnlineMeeting, signal?: Ab
   }
 }
 
+interface PassState {
+  /** The event Graph answered this pass with, once it did. */
+  event: string | null;
+}
+
 async function createPass(
   deps: MeetingDeps,
   lease: MeetingLease,
   opts: CallOptions & { recovering: boolean },
+  state: PassState,
 ): Promise<PassResult> {
   const m = lease.meeting;
   if (m.state !== 'creating') return { meeting: await lease.finish(), retryAt: null };
@@ -189,6 +195,7 @@ async function createPass(
       signal,
     );
   }
+  state.event = event.eventId;
   // Remember the event at once, so whatever happens next it can be found and removed.
   const earlier = m.providerEventId;
   if (event.eventId !== earlier) {
@@ -237,6 +244,25 @@ async function createPass(
 }
 
 /**
+ * A pass that lost its lease may hold an event the row does not point at. Once the meeting is past
+ * `creating` nobody can commit that event any more, so the pass removes it; while the meeting is
+ * still being created the new holder may be handed the same event, so it is left to them.
+ */
+async function dropOrphan(
+  deps: MeetingDeps,
+  now: OnlineMeeting,
+  eventId: string | null,
+  signal: AbortSignal | undefined,
+): Promise<void> {
+  if (!eventId || now.state === 'creating' || now.providerEventId === eventId) return;
+  await deps.graph
+    .deleteEvent(now.tenantId, now.organizerOid, eventId, { signal })
+    .catch((err: unknown) => {
+      if (!(err instanceof GraphCallError) && !(err instanceof AbortedError)) throw err;
+    });
+}
+
+/**
  * Takes a meeting in `creating` as far as it can, holding its lease: event (idempotent by
  * transactionId), meeting lookup, commit. Permanent failures claim the row and then remove the
  * event; transient ones leave it in `creating` for the recovery job. Used inline and by recovery.
@@ -251,10 +277,14 @@ export async function continueCreation(
   const taken = opts.lease ?? (await MeetingLease.acquire(deps, meeting));
   if (!(taken instanceof MeetingLease)) return { meeting, retryAt: taken.busyUntil };
   const lease = taken;
+  const state: PassState = { event: null };
   try {
-    return await createPass(deps, lease, opts);
+    return await createPass(deps, lease, opts, state);
   } catch (err) {
-    if (err instanceof LeaseLostError) return { meeting: err.meeting, retryAt: null };
+    if (err instanceof LeaseLostError) {
+      await dropOrphan(deps, err.meeting, state.event, opts.signal);
+      return { meeting: err.meeting, retryAt: null };
+    }
     if (isPermanentStorageError(err) && lease.meeting.state === 'creating') {
       // The row cannot take the outcome: give up rather than leave an event nobody owns.
       await abandonCreation(

@@ -29,7 +29,7 @@ const sqlType = (c: TableColumn) => (c.length ? `${c.type}(${c.length})` : c.typ
 
 /**
  * Core hardening: jobs can end `merged` (their work handed to a pending job of the same key) and
- * are purged by finish time; a meeting row holds the lease of whoever talks to Graph about it,
+ * are purged by finish time and claimed per kind; a meeting row holds the lease of whoever talks to Graph about it,
  * whether its calendar event still has to be removed, and when creation may be retried (kept
  * apart from `next_check_at`, the capture schedule); processed inbox rows are purged by time.
  */
@@ -43,6 +43,11 @@ export class CoreHardening1796169600000 implements MigrationInterface {
     await queryRunner.createIndex(
       'jobs',
       new TableIndex({ name: 'IX_jobs_finished', columnNames: ['state', 'finished_at'] }),
+    );
+    // Due jobs per kind in run order: a claim never reads past jobs of kinds it does not run.
+    await queryRunner.createIndex(
+      'jobs',
+      new TableIndex({ name: 'IX_jobs_kind_claim', columnNames: ['state', 'kind', 'run_after'] }),
     );
     const columns = meetingColumns(mssql ? 'datetime2' : 'datetime');
     if (mssql) {
@@ -73,6 +78,7 @@ export class CoreHardening1796169600000 implements MigrationInterface {
         await queryRunner.query(`ALTER TABLE "online_meetings" DROP COLUMN "${c.name}"`);
       }
     }
+    await queryRunner.dropIndex('jobs', 'IX_jobs_kind_claim');
     await queryRunner.dropIndex('jobs', 'IX_jobs_finished');
     // A merged job's work went to another job: as history it reads as succeeded.
     await queryRunner.query(`UPDATE "jobs" SET "state" = 'succeeded' WHERE "state" = 'merged'`);

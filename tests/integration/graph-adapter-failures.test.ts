@@ -123,6 +123,19 @@ describe('Graph adapter: failures that must not be retried, cancellation, and ho
     expect(Date.now() - started).toBeLessThan(10_000);
   });
 
+  it('stops waiting for a token when the caller aborts', async () => {
+    await sb.control('POST', '/_sandbox/faults', { kind: 'hang', path: '/oauth2/v2.0/token$' });
+    const { graph } = adapter();
+    const abort = new AbortController();
+    const started = Date.now();
+    const call = graph.getUser(CONTOSO, ORGANIZER, { signal: abort.signal });
+    setTimeout(() => abort.abort(new AbortedError('worker shutting down')), 200);
+    expect(await call.catch((e: unknown) => e)).toBeInstanceOf(AbortedError);
+    // msal's own timeout is 15 s; the abort must not wait for it.
+    expect(Date.now() - started).toBeLessThan(10_000);
+    await sb.control('DELETE', '/_sandbox/faults');
+  });
+
   it('finds events by transactionId through calendarView pages', async () => {
     const { graph } = adapter();
     const base = Date.now() + 86_400_000;

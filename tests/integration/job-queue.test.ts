@@ -1,5 +1,10 @@
 import { DatabaseClock } from '../../api/src/data/database-clock';
-import { JobStore, backoffMs, sqliteClaimSql } from '../../api/src/data/job-store';
+import {
+  JobStore,
+  backoffMs,
+  sqliteClaimParams,
+  sqliteClaimSql,
+} from '../../api/src/data/job-store';
 import { openTestDb, type TestDb } from '../helpers/db';
 import { ManualClock } from '../helpers/clock';
 
@@ -263,6 +268,23 @@ describe('job queue store', () => {
     });
   });
 
+  it('never loses an enqueue to a claim that takes the pending job between its read and its write', async () => {
+    for (let i = 0; i < 20; i++) {
+      const key = `k${i}`;
+      await store.enqueue({ tenantId: 't1', kind: 'capture', payload: { v: 1 }, dedupeKey: key });
+      const [, claimed] = await Promise.all([
+        store.enqueue({ tenantId: 't1', kind: 'capture', payload: { v: 2 }, dedupeKey: key }),
+        store.claim('w1', KINDS, 10, 60_000),
+      ]);
+      const rows = await db.dataSource
+        .getRepository(db.entities.jobs)
+        .find({ where: { dedupeKey: `capture:t1:${key}` } });
+      // Either it joined the job before the claim, or it is a job of its own: v2 is never dropped.
+      expect(rows.some((j) => (JSON.parse(j.payload) as { v: number }).v === 2)).toBe(true);
+      for (const j of claimed) await store.complete(j, 'w1');
+    }
+  });
+
   it('keeps the newer payload when a second enqueue coalesces', async () => {
     const { jobId } = await store.enqueue({
       tenantId: 't1',
@@ -277,6 +299,27 @@ describe('job queue store', () => {
       dedupeKey: 'm1',
     });
     expect(JSON.parse((await store.get(jobId))!.payload)).toEqual({ reason: 'notification' });
+  });
+
+  it('carries failed attempts into the pending job it merges with, so a failing loop still dead-letters', async () => {
+    const { jobId } = await store.enqueue({
+      tenantId: 't1',
+      kind: 'capture',
+      payload: {},
+      dedupeKey: 'm1',
+    });
+    let id = jobId;
+    for (let run = 1; run <= 3; run++) {
+      const [job] = await store.claim('w1', KINDS, 1, 10_000);
+      expect(job).toMatchObject({ jobId: id, attempts: run });
+      // While it runs, the same key is enqueued again (as taking a meeting's lease does).
+      id = (await store.enqueue({ tenantId: 't1', kind: 'capture', payload: {}, dedupeKey: 'm1' }))
+        .jobId;
+      const outcome = await store.fail(job, 'w1', 'boom', clock.now());
+      expect(outcome).toBe(run < 3 ? 'merged' : 'dead');
+    }
+    // The job enqueued during the last run still gets its turn, with a fresh count.
+    expect((await store.get(id))?.state).toBe('pending');
   });
 
   it('keeps counting failed attempts across reschedules, so a job that alternates is dead-lettered', async () => {
@@ -350,17 +393,37 @@ describe('job queue store', () => {
     expect(await store.get(waiting.jobId)).not.toBeNull();
   });
 
-  it('claims from an index in run order, without sorting every due row (SQLite query plan)', async () => {
-    const plan: { detail: string }[] = await db.dataSource.query(
+  it('claims from an index in run order, per kind, without sorting the due rows (SQLite query plan)', async () => {
+    const plan: { id: number; parent: number; detail: string }[] = await db.dataSource.query(
       `EXPLAIN QUERY PLAN ${sqliteClaimSql(2)}`,
-      ['w', 'x', 'x', 'x', 'capture', 'card', 5, 'x', 'capture', 'card', 5, 5],
+      sqliteClaimParams(['capture', 'card'], 'w', 'x', 'x', 5),
     );
-    const details = plan.map((p) => p.detail);
-    expect(
-      details.some((d) => /USING INDEX IX_jobs_claim \(state=\? AND run_after<\?\)/.test(d)),
-    ).toBe(true);
-    expect(details.some((d) => /USING INDEX IX_jobs_lease/.test(d))).toBe(true);
-    expect(details.filter((d) => /TEMP B-TREE/.test(d))).toEqual([]);
+    const searches = plan.filter((p) => /^SEARCH j /.test(p.detail)).map((p) => p.detail);
+    expect(searches).toEqual([
+      expect.stringMatching(/USING INDEX IX_jobs_lease \(state=\? AND lease_expires_at<\?\)/),
+      expect.stringMatching(
+        /USING INDEX IX_jobs_kind_claim \(state=\? AND kind=\? AND run_after<\?\)/,
+      ),
+      expect.stringMatching(
+        /USING INDEX IX_jobs_kind_claim \(state=\? AND kind=\? AND run_after<\?\)/,
+      ),
+    ]);
+    // A sort may only merge the few rows each part already limited, never sit beside a table read.
+    const parentsOfSearches = new Set(
+      plan.filter((p) => /^SEARCH j /.test(p.detail)).map((p) => p.parent),
+    );
+    const sorts = plan.filter((p) => /TEMP B-TREE/.test(p.detail));
+    expect(sorts.filter((p) => parentsOfSearches.has(p.parent))).toEqual([]);
+  });
+
+  it('finds the due job of its kind behind thousands of due jobs of kinds it does not run', async () => {
+    await db.dataSource.query(
+      `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 20000)
+       INSERT INTO jobs (job_id, tenant_id, kind, payload, state, run_after, attempts, max_attempts, created_at, updated_at)
+       SELECT 'orphan-' || i, 't1', 'card.refresh', '{}', 'pending', '2026-01-01 00:00:00.000', 0, 3, '2026-01-01 00:00:00.000', '2026-01-01 00:00:00.000' FROM n`,
+    );
+    const { jobId } = await store.enqueue({ tenantId: 't1', kind: 'capture', payload: {} });
+    expect((await store.claim('w1', ['capture'], 4, 10_000)).map((j) => j.jobId)).toEqual([jobId]);
   });
 });
 

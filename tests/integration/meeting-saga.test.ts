@@ -109,6 +109,41 @@ describe('the scheduling saga (real SQLite, Graph scripted at its port)', () => 
       expect(await wait()).toBe(10 * 60_000);
     });
 
+    it('gives up at the start even when Graph asked to wait beyond it', async () => {
+      w.graph.failNext('findOnlineMeetingByJoinUrl', throttled(2 * 3600_000));
+      const start = new Date(w.clock.now().getTime() + 30 * 60_000);
+      const m = await scheduleMeeting(
+        w.deps,
+        USER,
+        w.request({ start, end: new Date(start.getTime() + 30 * 60_000) }),
+      );
+      expect(m.state).toBe('creating');
+      const next = await recoverMeeting(w.deps, TENANT, m.meetingId);
+      expect(next).toEqual({ done: false, runAgainAt: start });
+      w.clock.advance(30 * 60_000);
+      expect(await recoverMeeting(w.deps, TENANT, m.meetingId)).toEqual({ done: true });
+      expect(await w.meeting(m.meetingId)).toMatchObject({
+        state: 'failed',
+        lastErrorCode: 'creation_timed_out',
+      });
+      expect(w.graph.live()).toEqual([]);
+    });
+
+    it('sweeps away a duplicate Graph made when a recovery pass commits, keeping the committed event', async () => {
+      const held = w.graph.hold('createEvent');
+      const inline = scheduleMeeting(w.deps, USER, w.request());
+      await held.reached;
+      const [row] = await w.deps.repos.onlineMeetings.list(TENANT);
+      w.clock.advance(LEASE + 1000);
+      // The late inline pass will get its own event: Graph did not deduplicate this time.
+      w.graph.noDedupe = true;
+      expect(await recoverMeeting(w.deps, TENANT, row.meetingId)).toEqual({ done: true });
+      held.release();
+      expect((await inline).state).toBe('scheduled');
+      const committed = (await w.meeting(row.meetingId)).providerEventId;
+      expect(w.graph.live().map((e) => e.id)).toEqual([committed]);
+    });
+
     it('removes the event of an earlier pass when Graph makes a second one for the same transactionId', async () => {
       w.graph.failNext('findOnlineMeetingByJoinUrl', unavailable());
       const m = await scheduleMeeting(w.deps, USER, w.request());
@@ -417,6 +452,20 @@ describe('the scheduling saga (real SQLite, Graph scripted at its port)', () => 
       expect(await recoverMeeting(w.deps, TENANT, m.meetingId)).toEqual({ done: true });
       expect(w.graph.events.get('event-1')!.start).toEqual(m.startAt);
       expect(w.graph.events.get('event-1')!.attendees).toEqual(['jane@acme.example']);
+    });
+
+    it('stops repairing the calendar once the meeting is over, saying it is out of step', async () => {
+      const m = await scheduleMeeting(w.deps, USER, w.request());
+      w.graph.failNext('updateEvent', unavailable(), 100);
+      await domainError(rescheduleMeeting(w.deps, USER, m.meetingId, later(w, 2)));
+      const first = await recoverMeeting(w.deps, TENANT, m.meetingId);
+      expect(first.done).toBe(false);
+      w.clock.advance(m.endAt.getTime() - w.clock.now().getTime() + 1);
+      expect(await recoverMeeting(w.deps, TENANT, m.meetingId)).toEqual({ done: true });
+      expect(await w.meeting(m.meetingId)).toMatchObject({
+        lastErrorCode: 'calendar_out_of_sync',
+        leaseId: null,
+      });
     });
 
     it('keeps the row when Graph refuses the move, and says what to fix', async () => {

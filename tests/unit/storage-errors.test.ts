@@ -43,9 +43,18 @@ describe('mapping database failures', () => {
     ['SQL Server duplicate key', mssql(2627), false],
     ['SQL Server foreign key', mssql(547), false],
     ['SQL Server truncation', mssql(2628), false],
-    ['something unknown', new Error('what'), false],
+    ['SQL Server NULL into NOT NULL', mssql(515), false],
+    ['SQLite SQL logic error (a bug: retried until the deadline)', sqlite('SQLITE_ERROR'), true],
+    ['SQL Server log full', mssql(9002), true],
+    ['something nobody listed', new Error('what'), true],
   ])('%s → transient %s', (_name, err, transient) => {
     expect(toStorageError(err).transient).toBe(transient);
+  });
+
+  it('marks a unique violation as a conflict (someone wrote the row first)', () => {
+    expect(toStorageError(sqlite('SQLITE_CONSTRAINT_PRIMARYKEY')).conflict).toBe(true);
+    expect(toStorageError(mssql(2627)).conflict).toBe(true);
+    expect(toStorageError(sqlite('SQLITE_CONSTRAINT_CHECK')).conflict).toBe(false);
   });
 
   it('recognises unique violations on both databases, and nothing else', () => {

@@ -361,6 +361,7 @@ export function buildEntities(dialect: Dialect) {
       { name: 'IX_jobs_lease', columns: ['state', 'leaseExpiresAt'] },
       { name: 'IX_jobs_tenant', columns: ['tenantId', 'state'] },
       { name: 'IX_jobs_finished', columns: ['state', 'finishedAt'] },
+      { name: 'IX_jobs_kind_claim', columns: ['state', 'kind', 'runAfter'] },
     ],
   });
 

@@ -11,7 +11,7 @@ import type {
 } from '../domain/ports/job-queue';
 import type { Entities } from './entities';
 import type { Dialect } from './columns';
-import { isUniqueViolation } from './storage-errors';
+import { isDatabaseError, isUniqueViolation, toStorageError } from './storage-errors';
 import { inTransaction } from './transaction';
 
 const MAX_PAYLOAD_CHARS = 4000;
@@ -53,34 +53,64 @@ OUTPUT inserted.job_id;`;
 
 /**
  * SQLite claim: one atomic statement (SQLite serialises writers). Expired leases and due pending
- * jobs are read separately so each walks its own index in order: the pending part reads
- * IX_jobs_claim (state, run_after) front to back and stops at the limit, instead of sorting every
- * due row. Parameters: owner, lease expiry, now (updated_at), then per part now, kinds…, limit;
- * then the overall limit.
+ * jobs are read separately, and pending jobs per kind: each part walks its own index in run order
+ * (IX_jobs_kind_claim: state, kind, run_after) and stops at the limit, so neither a long backlog
+ * nor a pile of jobs of kinds this worker does not run is read or sorted; only the few oldest of
+ * each kind are. Parameters: see `sqliteClaimParams`.
  */
 export function sqliteClaimSql(kinds: number): string {
   const kindList = placeholders(kinds, () => '?');
+  const perKind = Array.from(
+    { length: kinds },
+    () => `SELECT * FROM (
+      SELECT j.job_id, j.run_after FROM jobs j
+      WHERE j.state = 'pending' AND j.kind = ? AND j.run_after <= ? AND j.attempts < j.max_attempts
+        AND (j.dedupe_key IS NULL OR NOT EXISTS (
+          SELECT 1 FROM jobs r WHERE r.dedupe_key = j.dedupe_key AND r.state = 'running'))
+      ORDER BY j.run_after
+      LIMIT ?)`,
+  ).join('\n    UNION ALL\n    ');
   return `UPDATE jobs
 SET state = 'running', lease_owner = ?, lease_expires_at = ?, attempts = attempts + 1, updated_at = ?
 WHERE job_id IN (
   SELECT job_id FROM (
-    SELECT j.job_id FROM jobs j INDEXED BY IX_jobs_lease
+    SELECT j.job_id FROM jobs j
     WHERE j.state = 'running' AND j.lease_expires_at <= ?
       AND j.kind IN (${kindList}) AND j.attempts < j.max_attempts
     LIMIT ?)
   UNION ALL
   SELECT job_id FROM (
-    SELECT j.job_id FROM jobs j INDEXED BY IX_jobs_claim
-    WHERE j.state = 'pending' AND j.run_after <= ?
-      AND j.kind IN (${kindList}) AND j.attempts < j.max_attempts
-      AND (j.dedupe_key IS NULL OR NOT EXISTS (
-        SELECT 1 FROM jobs r WHERE r.dedupe_key = j.dedupe_key AND r.state = 'running'))
-    ORDER BY j.run_after
+    ${perKind}
+    ORDER BY run_after
     LIMIT ?)
   LIMIT ?
 )
 RETURNING job_id`;
 }
+
+/** Parameters of `sqliteClaimSql`, in order. */
+export function sqliteClaimParams(
+  kinds: readonly string[],
+  owner: string,
+  leaseUntil: unknown,
+  now: unknown,
+  limit: number,
+): unknown[] {
+  return [
+    owner,
+    leaseUntil,
+    now,
+    now,
+    ...kinds,
+    limit,
+    ...kinds.flatMap((kind) => [kind, now, limit]),
+    limit,
+    limit,
+  ];
+}
+
+/** The running job was no longer ours when we came to change it. */
+class LeaseLost extends Error {}
 
 function truncate(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
@@ -171,7 +201,7 @@ export class JobStore implements WorkerQueue {
   ): Promise<EnqueueResult | null> {
     const pending = await repo.findOne({ where: { dedupeKey, state: 'pending' } });
     if (!pending) return null;
-    await repo.update(
+    const joined = await repo.update(
       { jobId: pending.jobId, state: 'pending' },
       {
         payload,
@@ -179,6 +209,8 @@ export class JobStore implements WorkerQueue {
         updatedAt: this.clock.now(),
       },
     );
+    // A worker claimed it between our read and our write: it runs without us, so insert after all.
+    if ((joined.affected ?? 0) === 0) return null;
     return { jobId: pending.jobId, coalesced: true };
   }
 
@@ -200,18 +232,10 @@ export class JobStore implements WorkerQueue {
             limit,
             ...kinds,
           ])
-        : await this.dataSource.query(sqliteClaimSql(kinds.length), [
-            owner,
-            this.param(leaseUntil),
-            this.param(now),
-            this.param(now),
-            ...kinds,
-            limit,
-            this.param(now),
-            ...kinds,
-            limit,
-            limit,
-          ]);
+        : await this.dataSource.query(
+            sqliteClaimSql(kinds.length),
+            sqliteClaimParams(kinds, owner, this.param(leaseUntil), this.param(now), limit),
+          );
     if (rows.length === 0) return [];
     const jobs = await this.repo().find({ where: { jobId: In(rows.map((r) => r.job_id)) } });
     return jobs.sort((a, b) => a.runAfter.getTime() - b.runAfter.getTime());
@@ -239,7 +263,7 @@ export class JobStore implements WorkerQueue {
   private async toPending(
     job: Job,
     owner: string,
-    patch: Pick<Partial<Job>, 'runAfter' | 'attempts' | 'lastError'>,
+    patch: { runAfter: Date; attempts: number; lastError?: string },
   ): Promise<TransitionOutcome> {
     for (let attempt = 1; ; attempt++) {
       try {
@@ -247,8 +271,12 @@ export class JobStore implements WorkerQueue {
           this.toPendingIn(this.repo(manager), job, owner, patch),
         );
       } catch (err) {
-        // SQL Server: an enqueue inserted the pending peer after our read; now we will see it.
-        if (attempt === 1 && isUniqueViolation(err)) continue;
+        if (err instanceof LeaseLost) return 'lost';
+        // SQL Server: an enqueue inserted the pending peer after our read (unique index), or we
+        // were picked as a deadlock victim against a claim: both succeed when tried again.
+        const again =
+          isUniqueViolation(err) || (isDatabaseError(err) && toStorageError(err).transient);
+        if (attempt < 3 && again) continue;
         throw err;
       }
     }
@@ -258,7 +286,7 @@ export class JobStore implements WorkerQueue {
     repo: Repository<Job>,
     job: Job,
     owner: string,
-    patch: Pick<Partial<Job>, 'runAfter' | 'attempts' | 'lastError'>,
+    patch: { runAfter: Date; attempts: number; lastError?: string },
   ): Promise<TransitionOutcome> {
     const now = this.clock.now();
     const peer = job.dedupeKey
@@ -273,6 +301,16 @@ export class JobStore implements WorkerQueue {
       });
       return moved ? 'pending' : 'lost';
     }
+    // The peer first, in the order a claim locks them (pending, then its running peer). It takes
+    // the earlier run time and keeps this job's failed attempts, so merging never resets a count.
+    await repo.update(
+      { jobId: peer.jobId, state: 'pending' },
+      {
+        runAfter: patch.runAfter < peer.runAfter ? patch.runAfter : peer.runAfter,
+        attempts: Math.max(peer.attempts, patch.attempts),
+        updatedAt: now,
+      },
+    );
     const merged = await this.transition(repo, job.jobId, owner, {
       state: 'merged',
       ...(patch.lastError !== undefined ? { lastError: patch.lastError } : {}),
@@ -280,11 +318,8 @@ export class JobStore implements WorkerQueue {
       leaseExpiresAt: null,
       finishedAt: now,
     });
-    if (!merged) return 'lost';
-    const runAfter = patch.runAfter ?? now;
-    if (runAfter < peer.runAfter) {
-      await repo.update({ jobId: peer.jobId, state: 'pending' }, { runAfter, updatedAt: now });
-    }
+    // Not ours any more: undo the peer update with the rest of the transaction.
+    if (!merged) throw new LeaseLost();
     return 'merged';
   }
 
@@ -309,7 +344,7 @@ export class JobStore implements WorkerQueue {
     }
     const now = this.clock.now();
     const runAfter = retryAt ?? new Date(now.getTime() + backoffMs(job.attempts));
-    return this.toPending(job, owner, { lastError, runAfter });
+    return this.toPending(job, owner, { lastError, runAfter, attempts: job.attempts });
   }
 
   deadLetter(job: Job, owner: string, error: string): Promise<boolean> {

@@ -9,19 +9,19 @@ interface DriverErrorShape {
   originalError?: DriverErrorShape;
 }
 
-// SQLite result codes (extended codes share the prefix) that a later try can get past.
-const SQLITE_TRANSIENT = [
-  'SQLITE_BUSY',
-  'SQLITE_LOCKED',
-  'SQLITE_IOERR',
-  'SQLITE_FULL',
-  'SQLITE_PROTOCOL',
+// What retrying cannot fix: the data itself was refused (constraints, types, sizes) or the file is
+// not a database. Everything else counts as transient, so a failure nobody listed never makes us
+// undo work done elsewhere (a calendar event): recovery tries again, and gives up by its deadline.
+const SQLITE_PERMANENT = [
+  'SQLITE_CONSTRAINT',
+  'SQLITE_TOOBIG',
+  'SQLITE_MISMATCH',
+  'SQLITE_RANGE',
+  'SQLITE_CORRUPT',
+  'SQLITE_NOTADB',
 ];
-// SQL Server: deadlock victim, lock timeout, and Azure SQL's documented transient errors.
-const MSSQL_TRANSIENT = new Set([
-  1205, 1222, -2, 233, 64, 4060, 4221, 10053, 10054, 10060, 10928, 10929, 40143, 40197, 40501,
-  40540, 40613, 49918, 49919, 49920,
-]);
+// SQL Server: duplicate key, constraint (FK/check), NULL into NOT NULL, truncation, conversion.
+const MSSQL_PERMANENT = new Set([2601, 2627, 547, 515, 8152, 2628, 245, 8114, 241]);
 // Connection-level codes of the mssql driver.
 const CONNECTION_CODES = new Set(['ETIMEOUT', 'ESOCKET', 'ECONNCLOSED', 'ECONNRESET', 'ENOTOPEN']);
 // The connection is gone or not there yet (shutdown, restart): nothing about the data is wrong.
@@ -56,18 +56,20 @@ export function isUniqueViolation(err: unknown): boolean {
 /** The one place database failures become StorageErrors: transient or permanent, with a code. */
 export function toStorageError(err: unknown): StorageError {
   if (err instanceof StorageError) return err;
+  const conflict = isUniqueViolation(err);
   const chain = flatten(err);
   const message = chain.find((e) => e.message)?.message ?? String(err);
   const sqlite = chain.find((e) => typeof e.code === 'string' && e.code.startsWith('SQLITE'));
   const sqliteCode = sqlite?.code;
   if (sqliteCode) {
-    const transient = SQLITE_TRANSIENT.some((c) => sqliteCode.startsWith(c));
-    return new StorageError(transient, sqliteCode, message, { cause: err });
+    const transient = !SQLITE_PERMANENT.some((c) => sqliteCode.startsWith(c));
+    return new StorageError(transient, sqliteCode, message, { cause: err, conflict });
   }
   const mssql = chain.find((e) => typeof e.number === 'number');
   if (mssql?.number !== undefined) {
-    return new StorageError(MSSQL_TRANSIENT.has(mssql.number), `MSSQL_${mssql.number}`, message, {
+    return new StorageError(!MSSQL_PERMANENT.has(mssql.number), `MSSQL_${mssql.number}`, message, {
       cause: err,
+      conflict,
     });
   }
   const connection = chain.find((e) => e.code && CONNECTION_CODES.has(e.code));
@@ -75,7 +77,7 @@ export function toStorageError(err: unknown): StorageError {
   if (chain.some((e) => NOT_CONNECTED.some((p) => p.test(e.message ?? '')))) {
     return new StorageError(true, 'NOT_CONNECTED', message, { cause: err });
   }
-  return new StorageError(false, 'UNKNOWN', message, { cause: err });
+  return new StorageError(true, 'UNKNOWN', message, { cause: err });
 }
 
 /** Whether an error came from the database layer at all (driver, TypeORM or our SQLite guard). */

@@ -58,6 +58,26 @@ function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
+/** `work`, or an AbortedError as soon as `signal` aborts (the work itself is left to finish). */
+function untilAborted<T>(work: Promise<T>, signal?: AbortSignal): Promise<T> {
+  if (!signal) return work;
+  if (signal.aborted) return Promise.reject(asAborted(signal));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(asAborted(signal));
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (e: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e);
+      },
+    );
+  });
+}
+
 /** Exponential backoff with jitter for failures that carry no Retry-After. */
 function backoff(attempt: number): number {
   return Math.round(Math.min(8000, 400 * 2 ** (attempt - 1)) * (0.5 + Math.random() / 2));
@@ -120,7 +140,7 @@ export class GraphClient {
 
   private async once<T>(call: GraphCall): Promise<T> {
     // Token first, outside the SDK: its errors would reach us flattened, without Entra's reason.
-    await this.options.tokens.getToken(call.tenantId);
+    await untilAborted(this.options.tokens.getToken(call.tenantId), call.signal);
     const timeout = AbortSignal.timeout(this.timeoutMs);
     const signal = call.signal ? AbortSignal.any([call.signal, timeout]) : timeout;
     const request = this.clientFor(call.tenantId)

@@ -4,7 +4,13 @@ import { isPermanentStorageError } from '../ports/storage';
 import type { CallOptions, MeetingDeps } from './deps';
 import { cleanupEvents } from './cleanup';
 import { adminFix, creationFailureFor, retryable, type CreationFailure } from './failures';
-import { enqueueCardRefresh, LeaseLostError, MeetingLease } from './lease';
+import {
+  enqueueCardRefresh,
+  enqueueRecovery,
+  LeaseLostError,
+  MeetingLease,
+  type AlongWith,
+} from './lease';
 import type { OnlineMeeting } from './types';
 
 /** What a pass left: the meeting as stored, and the earliest the next pass should run (if any). */
@@ -31,7 +37,7 @@ function explain(code: CreationFailure, m: OnlineMeeting, f?: GraphFailure): str
     case 'organizer_not_found':
       return `The organizer account ${m.organizerUpn} has no mailbox or no longer exists.`;
     case 'creation_timed_out':
-      return 'The meeting could not be created before its start time (Microsoft Teams kept failing); its calendar event was removed.';
+      return 'The meeting could not be created in time (Microsoft Teams kept failing until its start, or for a day); its calendar event was removed.';
     case 'storage_error':
       return 'Our database failed while saving the meeting; its calendar event was removed. Schedule it again.';
     case 'graph_error':
@@ -139,26 +145,6 @@ export async function abandonCreation(
   return cleanupEvents(deps, lease, signal);
 }
 
-/** A commit made by recovery may follow an event Graph duplicated: remove every other one. */
-async function removeDuplicates(deps: MeetingDeps, m: OnlineMeeting, signal?: AbortSignal) {
-  if (!m.providerEventId) return;
-  try {
-    const found = await deps.graph.findEventsByTransactionId(
-      m.tenantId,
-      m.organizerOid,
-      m.transactionId,
-      { start: m.startAt, end: m.endAt },
-      { signal },
-    );
-    for (const id of found.filter((e) => e !== m.providerEventId)) {
-      await deps.graph.deleteEvent(m.tenantId, m.organizerOid, id, { signal });
-    }
-  } catch (err) {
-    // Best effort: the meeting is scheduled either way, and a later recovery finds the rest.
-    if (!(err instanceof GraphCallError) && !(err instanceof AbortedError)) throw err;
-  }
-}
-
 interface PassState {
   /** The event Graph answered this pass with, once it did. */
   event: string | null;
@@ -173,12 +159,13 @@ async function createPass(
   const m = lease.meeting;
   if (m.state !== 'creating') return { meeting: await lease.finish(), retryAt: null };
   const now = deps.clock.now();
-  if (m.creationRetryAt && m.creationRetryAt > now) {
-    return { meeting: await lease.finish(), retryAt: m.creationRetryAt };
-  }
   const signal = lease.budget(opts.signal);
+  // The deadline first: a Retry-After reaching past the start must not keep the meeting waiting.
   if (now >= creationDeadline(deps, m)) {
     return abandonCreation(deps, lease, { code: 'creation_timed_out' }, signal);
+  }
+  if (m.creationRetryAt && m.creationRetryAt > now) {
+    return { meeting: await lease.finish(), retryAt: m.creationRetryAt };
   }
 
   let event: CreatedEvent;
@@ -228,19 +215,21 @@ async function createPass(
     );
   }
   if (!ref) return pending(deps, lease, null);
-  const meeting = await lease.finish(
-    {
-      state: 'scheduled',
-      providerMeetingId: ref.meetingId,
-      chatThreadId: ref.chatThreadId,
-      lastErrorCode: null,
-      lastErrorMessage: null,
-      creationRetryAt: null,
-    },
-    (tx, saved) => enqueueCardRefresh(tx, saved).then(() => undefined),
-  );
-  if (opts.recovering || earlier) await removeDuplicates(deps, meeting, opts.signal);
-  return { meeting, retryAt: null };
+  // A pass that took over (or saw Graph make a second event) may not know every event it left:
+  // it commits with a cleanup pending and sweeps them away at once, still holding the lease.
+  const sweep = opts.recovering || earlier !== null;
+  const outcome = {
+    state: 'scheduled' as const,
+    providerMeetingId: ref.meetingId,
+    chatThreadId: ref.chatThreadId,
+    lastErrorCode: null,
+    lastErrorMessage: null,
+    creationRetryAt: null,
+  };
+  const refresh: AlongWith = (tx, saved) => enqueueCardRefresh(tx, saved).then(() => undefined);
+  if (!sweep) return { meeting: await lease.finish(outcome, refresh), retryAt: null };
+  await lease.save({ ...outcome, cleanupPendingAt: deps.clock.now() }, refresh);
+  return cleanupEvents(deps, lease, signal);
 }
 
 /**
@@ -255,11 +244,33 @@ async function dropOrphan(
   signal: AbortSignal | undefined,
 ): Promise<void> {
   if (!eventId || now.state === 'creating' || now.providerEventId === eventId) return;
-  await deps.graph
-    .deleteEvent(now.tenantId, now.organizerOid, eventId, { signal })
-    .catch((err: unknown) => {
-      if (!(err instanceof GraphCallError) && !(err instanceof AbortedError)) throw err;
+  try {
+    await deps.graph.deleteEvent(now.tenantId, now.organizerOid, eventId, { signal });
+  } catch (err) {
+    if (!(err instanceof GraphCallError) && !(err instanceof AbortedError)) throw err;
+    // Not removed: ask recovery to sweep the meeting's events (found by its transactionId).
+    await requestCleanup(deps, now);
+  }
+}
+
+/** Marks a meeting's leftover events for removal by recovery; a write that needs no lease. */
+async function requestCleanup(deps: MeetingDeps, meeting: OnlineMeeting): Promise<void> {
+  let m = meeting;
+  for (let i = 0; i < 5 && !m.cleanupPendingAt; i++) {
+    const now = deps.clock.now();
+    const done = await deps.uow.run(async (tx) => {
+      const ok = await tx.repos.onlineMeetings.updateIfVersion(m.tenantId, m.meetingId, m.version, {
+        cleanupPendingAt: now,
+        updatedAt: now,
+      });
+      if (ok) await enqueueRecovery(tx, m, now);
+      return ok;
     });
+    if (done) return;
+    const fresh = await deps.repos.onlineMeetings.get(m.tenantId, { meetingId: m.meetingId });
+    if (!fresh) return;
+    m = fresh;
+  }
 }
 
 /**
@@ -274,7 +285,9 @@ export async function continueCreation(
   meeting: OnlineMeeting,
   opts: CallOptions & { recovering: boolean; lease?: MeetingLease },
 ): Promise<PassResult> {
-  const taken = opts.lease ?? (await MeetingLease.acquire(deps, meeting));
+  // Recovery needs no extra job for a lapse: its own job runs again if this process dies.
+  const taken =
+    opts.lease ?? (await MeetingLease.acquire(deps, meeting, { takeover: !opts.recovering }));
   if (!(taken instanceof MeetingLease)) return { meeting, retryAt: taken.busyUntil };
   const lease = taken;
   const state: PassState = { event: null };

@@ -9,7 +9,7 @@ export interface MeetingTimings {
   /** How often and how far apart the new meeting is looked up by its join URL. */
   resolveAttempts: number;
   resolveDelayMs: number;
-  /** A meeting not created by then (or by its start, if sooner) is given up and its event removed. */
+  /** A meeting not created this long after it was asked for (or by its start, if sooner) is given up. */
   creationDeadlineMs: number;
   /** How long one holder may keep a meeting's lease (one Graph-side operation at a time). */
   leaseMs: number;
@@ -21,7 +21,7 @@ export const DEFAULT_TIMINGS: MeetingTimings = {
   recoveryDelayMs: 2 * 60_000,
   resolveAttempts: 4,
   resolveDelayMs: 1000,
-  creationDeadlineMs: 60 * 60_000,
+  creationDeadlineMs: 24 * 3600_000,
   leaseMs: 3 * 60_000,
   passBudgetMs: 2 * 60_000,
 };

@@ -71,11 +71,17 @@ export class MeetingLease {
     return this.m;
   }
 
-  /** Takes the lease if nobody holds it (or the holder's lapsed); otherwise says until when it is held. */
+  /**
+   * Takes the lease if nobody holds it (or the holder's lapsed); otherwise says until when it is
+   * held. `takeover` (default) writes the recovery job that takes over if this holder dies; the
+   * recovery job itself needs none (it runs again).
+   */
   static async acquire(
     deps: MeetingDeps,
     meeting: OnlineMeeting,
+    opts: { takeover?: boolean } = {},
   ): Promise<MeetingLease | { busyUntil: Date }> {
+    const takeover = opts.takeover ?? true;
     let m = meeting;
     for (let i = 0; i < MAX_CAS_RETRIES; i++) {
       const now = deps.clock.now();
@@ -91,7 +97,8 @@ export class MeetingLease {
           m.version,
           patch,
         );
-        if (ok) await enqueueRecovery(tx, m, new Date(leaseUntil.getTime() + TAKEOVER_MARGIN_MS));
+        if (ok && takeover)
+          await enqueueRecovery(tx, m, new Date(leaseUntil.getTime() + TAKEOVER_MARGIN_MS));
         return ok;
       });
       if (taken) return new MeetingLease(deps, { ...m, ...patch, version: m.version + 1 }, id);

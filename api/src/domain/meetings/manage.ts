@@ -201,7 +201,14 @@ export async function cancelMeeting(
   const m = lease.meeting;
   if (m.state === 'cancelled' || m.state === 'failed') return lease.finish();
   if (m.state === 'creating') {
-    return (await abandonCreation(deps, lease, 'cancelled', lease.budget(opts.signal))).meeting;
+    try {
+      return (await abandonCreation(deps, lease, 'cancelled', lease.budget(opts.signal))).meeting;
+    } catch (err) {
+      if (err instanceof LeaseLostError)
+        throw new DomainError('conflict', BUSY, undefined, { cause: err });
+      await lease.lapse({ enqueue: true }).catch(() => undefined);
+      throw err;
+    }
   }
   try {
     requireCancellable(m);

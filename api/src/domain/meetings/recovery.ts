@@ -22,7 +22,7 @@ async function resumeCleanup(
   m: OnlineMeeting,
   opts: CallOptions,
 ): Promise<PassResult> {
-  const lease = await MeetingLease.acquire(deps, m);
+  const lease = await MeetingLease.acquire(deps, m, { takeover: false });
   if (!(lease instanceof MeetingLease)) return { meeting: m, retryAt: lease.busyUntil };
   try {
     if (!lease.meeting.cleanupPendingAt) return { meeting: await lease.finish(), retryAt: null };
@@ -52,6 +52,14 @@ export async function recoverMeeting(
   const now = deps.clock.now();
   const held = leaseHeldUntil(m, now);
   if (held) return { done: false, runAgainAt: new Date(held.getTime() + AFTER_LEASE_MS) };
+  // Graph asked us to wait: nothing to do before then (unless creation must be given up).
+  if (m.state === 'creating' && m.creationRetryAt && m.creationRetryAt > now) {
+    const deadline = creationDeadline(deps, m);
+    if (now < deadline) {
+      const at = Math.min(m.creationRetryAt.getTime(), deadline.getTime());
+      return { done: false, runAgainAt: new Date(at) };
+    }
+  }
   let result: PassResult;
   if (m.state === 'creating')
     result = await continueCreation(deps, m, { ...opts, recovering: true });

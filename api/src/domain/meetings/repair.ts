@@ -18,7 +18,7 @@ export async function repairCalendar(
   m: OnlineMeeting,
   opts: CallOptions,
 ): Promise<PassResult> {
-  const lease = await MeetingLease.acquire(deps, m);
+  const lease = await MeetingLease.acquire(deps, m, { takeover: false });
   if (!(lease instanceof MeetingLease)) return { meeting: m, retryAt: lease.busyUntil };
   try {
     return await repair(deps, lease, opts);
@@ -69,7 +69,8 @@ async function repair(deps: MeetingDeps, lease: MeetingLease, opts: CallOptions)
       );
       return { meeting, retryAt: null };
     }
-    if (retryable(f)) {
+    // Worth retrying until the meeting is over; after that its calendar times no longer matter.
+    if (retryable(f) && deps.clock.now() < m.endAt) {
       await lease.lapse({ enqueue: false });
       const retryAt = f.retryAfterMs ? new Date(deps.clock.now().getTime() + f.retryAfterMs) : null;
       return { meeting: lease.meeting, retryAt };

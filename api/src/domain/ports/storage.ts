@@ -5,14 +5,18 @@
  * api/src/data/storage-errors.ts.
  */
 export class StorageError extends Error {
+  /** A unique key refused the write: someone else wrote the same row first. */
+  readonly conflict: boolean;
+
   constructor(
     readonly transient: boolean,
     readonly code: string,
     message: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; conflict?: boolean },
   ) {
     super(message, options);
     this.name = 'StorageError';
+    this.conflict = options?.conflict ?? false;
   }
 }
 

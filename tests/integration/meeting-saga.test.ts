@@ -5,6 +5,10 @@ import { recoverMeeting } from '../../api/src/domain/meetings/recovery';
 import { scheduleMeeting } from '../../api/src/domain/meetings/schedule';
 import { DEFAULT_TIMINGS } from '../../api/src/domain/meetings/deps';
 import { graphFailure } from '../helpers/scripted-graph';
+import { JobRegistry } from '../../api/src/jobs/registry';
+import { meetingRecoverJob } from '../../api/src/jobs/meeting-recover';
+import { Worker } from '../../api/src/jobs/worker';
+import { silentLogger } from '../../api/src/log/logger';
 import { openSagaWorld, ORGANIZER, TENANT, USER, type SagaWorld } from '../helpers/saga';
 
 const LEASE = DEFAULT_TIMINGS.leaseMs;
@@ -479,5 +483,44 @@ describe('the scheduling saga (real SQLite, Graph scripted at its port)', () => 
       expect(err.message).toMatch(/renew the client secret/);
       expect(await w.meeting(m.meetingId)).toMatchObject({ startAt: m.startAt, leaseId: null });
     });
+  });
+
+  it('dead-letters a recovery job that keeps failing, even though each pass takes the lease anew', async () => {
+    const m = await scheduleMeeting(w.deps, USER, w.request());
+    // A PATCH whose answer is lost leaves the lease lapsed; every repair then breaks (a bug, say).
+    w.graph.next('updateEvent', async (args, g) => {
+      await g.defaultOf('updateEvent', args);
+      throw unavailable();
+    });
+    for (let i = 0; i < 50; i++)
+      w.graph.next('updateEvent', async () => Promise.reject(new Error('bug')));
+    await domainError(
+      rescheduleMeeting(w.deps, USER, m.meetingId, {
+        start: new Date(w.clock.now().getTime() + 2 * 86_400_000),
+        end: new Date(w.clock.now().getTime() + 2 * 86_400_000 + 1800_000),
+        timeZone: 'UTC',
+      }),
+    );
+    const worker = new Worker(
+      w.jobs,
+      new JobRegistry([meetingRecoverJob(w.deps)]),
+      { concurrency: 1, pollMs: 5, leaseMs: 60_000, clock: w.clock },
+      silentLogger,
+    );
+    worker.start();
+    try {
+      const until = Date.now() + 20_000;
+      let jobs = await w.jobsFor('meeting.recover', m.meetingId);
+      while (!jobs.some((j) => j.state === 'dead') && Date.now() < until) {
+        w.clock.advance(3600_000);
+        await new Promise((r) => setTimeout(r, 20));
+        jobs = await w.jobsFor('meeting.recover', m.meetingId);
+      }
+      expect(jobs.filter((j) => j.state === 'dead')).toHaveLength(1);
+      expect(jobs.filter((j) => j.state === 'pending' || j.state === 'running')).toEqual([]);
+      expect(w.graph.count('updateEvent')).toBeLessThanOrEqual(1 + 8);
+    } finally {
+      await worker.stop(1000);
+    }
   });
 });

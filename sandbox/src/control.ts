@@ -51,7 +51,10 @@ export function sandboxInfo(sb: Sandbox) {
   };
 }
 
-export function registerControl(sb: Sandbox, deps: { log: RequestLog; reset: () => void }): void {
+export function registerControl(
+  sb: Sandbox,
+  deps: { log: RequestLog; reset: () => void; fireDue: () => void },
+): void {
   const r = sb.router;
   r.on('GET', '/_sandbox/info', (ctx) => sendJson(ctx, 200, sandboxInfo(sb)));
 
@@ -107,6 +110,8 @@ export function registerControl(sb: Sandbox, deps: { log: RequestLog; reset: () 
     }
     if (body.speed !== undefined) sb.clock.setSpeed(body.speed);
     if (body.advanceMs !== undefined) sb.clock.advance(body.advanceMs);
+    // Time jumped: what fell due (expiries, deliveries) has happened by the time this answers.
+    deps.fireDue();
     sendJson(ctx, 200, sb.clock.describe());
   });
 

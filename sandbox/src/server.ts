@@ -108,10 +108,8 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
     for (const fn of resetHooks) fn();
     store.changed();
   };
-  registerControl(sb, { log, reset });
-  for (const register of MODULES) register(sb);
-
-  const ticker = setInterval(() => {
+  /** Runs every timer that is due on the sandbox clock. */
+  const fireDue = () => {
     const now = clock.now().getTime();
     const due = timers.filter((t) => t.due <= now);
     if (due.length === 0) return;
@@ -123,7 +121,11 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
         console.error('sandbox: timer failed', err);
       }
     }
-  }, TICK_MS);
+  };
+  registerControl(sb, { log, reset, fireDue });
+  for (const register of MODULES) register(sb);
+
+  const ticker = setInterval(fireDue, TICK_MS);
   ticker.unref();
 
   const sockets = new Set<Socket>();

@@ -5,6 +5,7 @@ import type { CallOptions, MeetingDeps } from './deps';
 import { cleanupEvents } from './cleanup';
 import { adminFix, creationFailureFor, retryable, type CreationFailure } from './failures';
 import {
+  endInteraction,
   enqueueCardRefresh,
   enqueueRecovery,
   LeaseLostError,
@@ -133,16 +134,25 @@ export async function abandonCreation(
         };
   await lease.save(
     { ...outcome, cleanupPendingAt: now, creationRetryAt: null },
-    async (tx, saved) => {
-      await tx.repos.interactions.update(
-        saved.tenantId,
-        { interactionId: saved.interactionId },
-        { status: 'cancelled', updatedAt: now },
-      );
-      await enqueueCardRefresh(tx, saved);
-    },
+    endInteraction(now),
   );
   return cleanupEvents(deps, lease, signal);
+}
+
+/**
+ * Graph failed during creation. Never give up on a transient failure (the event may exist, and
+ * only an answer tells its id): stay in `creating`. A refusal for good abandons creation.
+ */
+function graphSetback(
+  deps: MeetingDeps,
+  lease: MeetingLease,
+  err: unknown,
+  signal: AbortSignal,
+): Promise<PassResult> {
+  if (!(err instanceof GraphCallError)) throw err;
+  if (retryable(err.failure)) return pending(deps, lease, err.failure);
+  const code = creationFailureFor(err.failure);
+  return abandonCreation(deps, lease, { code, failure: err.failure }, signal);
 }
 
 interface PassState {
@@ -172,15 +182,7 @@ async function createPass(
   try {
     event = await createEvent(deps, m, signal);
   } catch (err) {
-    if (!(err instanceof GraphCallError)) throw err;
-    // Never give up on a transient failure: the event may exist, and only an answer tells its id.
-    if (retryable(err.failure)) return pending(deps, lease, err.failure);
-    return abandonCreation(
-      deps,
-      lease,
-      { code: creationFailureFor(err.failure), failure: err.failure },
-      signal,
-    );
+    return graphSetback(deps, lease, err, signal);
   }
   state.event = event.eventId;
   // Remember the event at once, so whatever happens next it can be found and removed.
@@ -205,14 +207,7 @@ async function createPass(
   try {
     ref = await resolve(deps, lease.meeting, event.joinUrl, signal);
   } catch (err) {
-    if (!(err instanceof GraphCallError)) throw err;
-    if (retryable(err.failure)) return pending(deps, lease, err.failure);
-    return abandonCreation(
-      deps,
-      lease,
-      { code: creationFailureFor(err.failure), failure: err.failure },
-      signal,
-    );
+    return graphSetback(deps, lease, err, signal);
   }
   if (!ref) return pending(deps, lease, null);
   // A pass that took over (or saw Graph make a second event) may not know every event it left:

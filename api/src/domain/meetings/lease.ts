@@ -53,6 +53,18 @@ export function enqueueCardRefresh(tx: Transaction, m: OnlineMeeting) {
   });
 }
 
+/** Writes that go with a meeting that will not take place: its interaction ends, its card says so. */
+export function endInteraction(now: Date): AlongWith {
+  return async (tx, saved) => {
+    await tx.repos.interactions.update(
+      saved.tenantId,
+      { interactionId: saved.interactionId },
+      { status: 'cancelled', updatedAt: now },
+    );
+    await enqueueCardRefresh(tx, saved);
+  };
+}
+
 /**
  * The right to talk to Graph about one meeting. Only the holder creates, moves, cancels or
  * deletes its calendar event, so two passes never race each other at Graph; every write is a
@@ -111,6 +123,26 @@ export class MeetingLease {
   static ofInserted(deps: MeetingDeps, m: OnlineMeeting): MeetingLease {
     if (!m.leaseId) throw new Error('the meeting was inserted without a lease');
     return new MeetingLease(deps, m, m.leaseId);
+  }
+
+  /**
+   * Runs a recovery step under the meeting's lease (without a takeover job: recovery runs again).
+   * A lost lease means the new holder carries on; anything else lets the lease lapse for later.
+   */
+  static async forRecovery<R>(
+    deps: MeetingDeps,
+    m: OnlineMeeting,
+    step: (lease: MeetingLease) => Promise<R>,
+  ): Promise<R | { meeting: OnlineMeeting; retryAt: Date | null }> {
+    const lease = await MeetingLease.acquire(deps, m, { takeover: false });
+    if (!(lease instanceof MeetingLease)) return { meeting: m, retryAt: lease.busyUntil };
+    try {
+      return await step(lease);
+    } catch (err) {
+      if (err instanceof LeaseLostError) return { meeting: err.meeting, retryAt: null };
+      await lease.lapse({ enqueue: false }).catch(() => undefined);
+      throw err;
+    }
   }
 
   /** A signal that aborts with the caller's, and in any case before the lease ends. */

@@ -4,7 +4,7 @@ import type { TenantContext } from '../tenants/context';
 import { abandonCreation } from './creation';
 import type { CallOptions, MeetingDeps } from './deps';
 import { graphRefused, retryable } from './failures';
-import { enqueueCardRefresh, LeaseLostError, MeetingLease } from './lease';
+import { endInteraction, enqueueCardRefresh, LeaseLostError, MeetingLease } from './lease';
 import type { OnlineMeeting } from './types';
 import { isValidEmail, LIMITS, validateTimes, type MeetingTimes } from './validation';
 import { ATTENDEE_TYPES } from './types';
@@ -229,15 +229,7 @@ export async function cancelMeeting(
       return unconfirmed(lease, err, 'cancel the meeting');
     }
   }
-  const now = deps.clock.now();
-  return lease.finish({ state: 'cancelled', nextCheckAt: null }, async (tx, saved) => {
-    await tx.repos.interactions.update(
-      ctx.tenantId,
-      { interactionId: saved.interactionId },
-      { status: 'cancelled', updatedAt: now },
-    );
-    await enqueueCardRefresh(tx, saved);
-  });
+  return lease.finish({ state: 'cancelled', nextCheckAt: null }, endInteraction(deps.clock.now()));
 }
 
 function requireCancellable(m: OnlineMeeting): void {

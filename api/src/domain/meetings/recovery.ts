@@ -2,7 +2,7 @@ import type { CallOptions, MeetingDeps } from './deps';
 import { cleanupEvents } from './cleanup';
 import { continueCreation, creationDeadline, type PassResult } from './creation';
 import { repairCalendar } from './repair';
-import { LeaseLostError, leaseAbandoned, leaseHeldUntil, MeetingLease } from './lease';
+import { leaseAbandoned, leaseHeldUntil, MeetingLease } from './lease';
 import type { OnlineMeeting } from './types';
 
 /** What the recovery job does next. */
@@ -17,21 +17,15 @@ function unfinished(m: OnlineMeeting, now: Date): boolean {
   return m.state === 'creating' || m.cleanupPendingAt !== null || leaseAbandoned(m, now);
 }
 
-async function resumeCleanup(
+function resumeCleanup(
   deps: MeetingDeps,
   m: OnlineMeeting,
   opts: CallOptions,
 ): Promise<PassResult> {
-  const lease = await MeetingLease.acquire(deps, m, { takeover: false });
-  if (!(lease instanceof MeetingLease)) return { meeting: m, retryAt: lease.busyUntil };
-  try {
+  return MeetingLease.forRecovery(deps, m, async (lease) => {
     if (!lease.meeting.cleanupPendingAt) return { meeting: await lease.finish(), retryAt: null };
-    return await cleanupEvents(deps, lease, lease.budget(opts.signal));
-  } catch (err) {
-    if (err instanceof LeaseLostError) return { meeting: err.meeting, retryAt: null };
-    await lease.lapse({ enqueue: false }).catch(() => undefined);
-    throw err;
-  }
+    return cleanupEvents(deps, lease, lease.budget(opts.signal));
+  });
 }
 
 /**

@@ -2,7 +2,7 @@ import { GraphCallError } from '../ports/graph';
 import type { CallOptions, MeetingDeps } from './deps';
 import type { PassResult } from './creation';
 import { retryable } from './failures';
-import { enqueueCardRefresh, LeaseLostError, MeetingLease } from './lease';
+import { endInteraction, MeetingLease } from './lease';
 import type { OnlineMeeting } from './types';
 
 /** States whose calendar event still stands for the meeting. */
@@ -13,20 +13,12 @@ const LIVE = new Set(['scheduled', 'in_progress']);
  * the calendar event is made to match the row again — times and attendees as stored. An event that
  * is gone means the meeting is no longer in the calendar: a live meeting becomes cancelled.
  */
-export async function repairCalendar(
+export function repairCalendar(
   deps: MeetingDeps,
   m: OnlineMeeting,
   opts: CallOptions,
 ): Promise<PassResult> {
-  const lease = await MeetingLease.acquire(deps, m, { takeover: false });
-  if (!(lease instanceof MeetingLease)) return { meeting: m, retryAt: lease.busyUntil };
-  try {
-    return await repair(deps, lease, opts);
-  } catch (err) {
-    if (err instanceof LeaseLostError) return { meeting: err.meeting, retryAt: null };
-    await lease.lapse({ enqueue: false }).catch(() => undefined);
-    throw err;
-  }
+  return MeetingLease.forRecovery(deps, m, (lease) => repair(deps, lease, opts));
 }
 
 async function repair(deps: MeetingDeps, lease: MeetingLease, opts: CallOptions) {
@@ -50,7 +42,6 @@ async function repair(deps: MeetingDeps, lease: MeetingLease, opts: CallOptions)
     if (!(err instanceof GraphCallError)) throw err;
     const f = err.failure;
     if (f.reason === 'notFound') {
-      const now = deps.clock.now();
       const meeting = await lease.finish(
         {
           state: 'cancelled',
@@ -58,14 +49,7 @@ async function repair(deps: MeetingDeps, lease: MeetingLease, opts: CallOptions)
           lastErrorCode: 'event_deleted',
           lastErrorMessage: 'The calendar event no longer exists, so the meeting is cancelled.',
         },
-        async (tx, saved) => {
-          await tx.repos.interactions.update(
-            saved.tenantId,
-            { interactionId: saved.interactionId },
-            { status: 'cancelled', updatedAt: now },
-          );
-          await enqueueCardRefresh(tx, saved);
-        },
+        endInteraction(deps.clock.now()),
       );
       return { meeting, retryAt: null };
     }

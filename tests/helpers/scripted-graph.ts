@@ -72,6 +72,14 @@ export class ScriptedGraph implements GraphPort {
     return this;
   }
 
+  /** The next call of `op` takes effect, but its answer is lost: the caller sees `err`. */
+  loseAnswer(op: Op, err: GraphCallError): this {
+    return this.next(op, async (args, graph) => {
+      await graph.defaultOf(op, args);
+      throw err;
+    });
+  }
+
   /** The next call of `op` waits until released; `reached` settles when it is waiting. */
   hold(op: Op): { reached: Promise<void>; release(then?: Step): void } {
     let reached!: () => void;

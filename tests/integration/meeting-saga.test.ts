@@ -225,10 +225,7 @@ describe('the scheduling saga (real SQLite, Graph scripted at its port)', () => 
 
     it('gives creation up at the start time, removing an event found by its transactionId', async () => {
       // Graph created the event but the answer was lost, then kept failing.
-      w.graph.next('createEvent', async (args, g) => {
-        await g.defaultOf('createEvent', args);
-        throw unavailable();
-      });
+      w.graph.loseAnswer('createEvent', unavailable());
       w.graph.failNext('createEvent', unavailable(), 50);
       const start = new Date(w.clock.now().getTime() + 20 * 60_000);
       const m = await scheduleMeeting(
@@ -389,10 +386,7 @@ describe('the scheduling saga (real SQLite, Graph scripted at its port)', () => 
 
     it('cancels after a delete whose answer was lost: recovery finds the event gone and says cancelled', async () => {
       const m = await scheduleMeeting(w.deps, USER, w.request());
-      w.graph.next('deleteEvent', async (args, g) => {
-        await g.defaultOf('deleteEvent', args);
-        throw unavailable();
-      });
+      w.graph.loseAnswer('deleteEvent', unavailable());
       const err = await domainError(cancelMeeting(w.deps, USER, m.meetingId));
       expect(err.code).toBe('unavailable');
       expect((await w.meeting(m.meetingId)).state).toBe('scheduled');
@@ -447,10 +441,7 @@ describe('the scheduling saga (real SQLite, Graph scripted at its port)', () => 
 
     it('repairs the calendar after a PATCH whose answer was lost', async () => {
       const m = await scheduleMeeting(w.deps, USER, w.request());
-      w.graph.next('updateEvent', async (args, g) => {
-        await g.defaultOf('updateEvent', args);
-        throw unavailable();
-      });
+      w.graph.loseAnswer('updateEvent', unavailable());
       const err = await domainError(rescheduleMeeting(w.deps, USER, m.meetingId, later(w, 2)));
       expect(err.code).toBe('unavailable');
       expect(await recoverMeeting(w.deps, TENANT, m.meetingId)).toEqual({ done: true });
@@ -488,10 +479,7 @@ describe('the scheduling saga (real SQLite, Graph scripted at its port)', () => 
   it('dead-letters a recovery job that keeps failing, even though each pass takes the lease anew', async () => {
     const m = await scheduleMeeting(w.deps, USER, w.request());
     // A PATCH whose answer is lost leaves the lease lapsed; every repair then breaks (a bug, say).
-    w.graph.next('updateEvent', async (args, g) => {
-      await g.defaultOf('updateEvent', args);
-      throw unavailable();
-    });
+    w.graph.loseAnswer('updateEvent', unavailable());
     for (let i = 0; i < 50; i++)
       w.graph.next('updateEvent', async () => Promise.reject(new Error('bug')));
     await domainError(

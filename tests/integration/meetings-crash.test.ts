@@ -6,20 +6,11 @@ import Database from 'better-sqlite3';
 import { freePort, ROOT } from '../helpers/process';
 import { startServiceOnSandbox } from '../helpers/service';
 import { startTestSandbox, type TestSandbox } from '../helpers/sandbox';
+import { until } from '../helpers/wait';
 
 interface SandboxEvents {
   events: { id: string; transactionId: string | null }[];
   summary: { events: number; duplicateTransactionIds: number };
-}
-
-async function until<T>(fn: () => Promise<T>, ok: (v: T) => boolean, ms: number): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (ok(v)) return v;
-    if (Date.now() > end) throw new Error(`timed out; last value ${JSON.stringify(v)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 const LEASE_MS = '5000';

@@ -8,20 +8,11 @@ import type { Service, ServiceDeps } from '../../api/src/main';
 import type { SandboxInfo } from '../../api/src/bootstrap/sandbox';
 import { startServiceOnSandbox } from '../helpers/service';
 import { startTestSandbox, type TestSandbox } from '../helpers/sandbox';
+import { until } from '../helpers/wait';
 
 interface SandboxEvents {
   events: { id: string; transactionId: string | null }[];
   deleted: { id: string }[];
-}
-
-async function until<T>(fn: () => Promise<T>, ok: (v: T) => boolean, ms = 20_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (ok(v)) return v;
-    if (Date.now() > end) throw new Error(`timed out; last value ${JSON.stringify(v)}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 /**

@@ -17,20 +17,12 @@ import { purgeJob, schedulePurge } from '../../api/src/jobs/maintenance-purge';
 import { createRepositories } from '../../api/src/data/repositories';
 import { silentLogger } from '../../api/src/log/logger';
 import { openTestDb, type TestDb } from '../helpers/db';
+import { until } from '../helpers/wait';
+
+const waitFor = <T>(fn: () => Promise<T>, ok: (v: T) => boolean) => until(fn, ok, 10_000, 20);
 
 const ROOT = path.resolve(__dirname, '../..');
 const TSX = path.join(ROOT, 'node_modules/.bin/tsx');
-
-async function waitFor<T>(fn: () => Promise<T>, ok: (v: T) => boolean, ms = 10_000): Promise<T> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (ok(v)) return v;
-    if (Date.now() > until)
-      throw new Error(`condition not met in ${ms} ms; last value ${JSON.stringify(v)}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 describe('worker', () => {
   let db: TestDb;

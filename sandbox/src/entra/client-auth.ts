@@ -60,7 +60,9 @@ export function authenticateClient(
     });
   }
   ctx.meta.appId = c.clientId;
-  // An app nobody in the tenant consented to has no service principal there: Entra knows it not.
+  // An app nobody in the tenant consented to has no service principal there, and Entra answers
+  // AADSTS700016 "Application … was not found in the directory" (Entra error reference,
+  // login.microsoftonline.com/error?code=700016; graph-contract §2.1 for the envelope).
   if (!KNOWN_CLIENTS.has(c.clientId.toLowerCase()) || dir.tenant?.adminConsented === false) {
     return void fail({
       status: 400,

@@ -1,6 +1,7 @@
 /** Every table of the data model (DESIGN §4), sorted, as the migrations must create them. */
 export const ALL_TABLES = [
   'audit_events',
+  'chat_lists',
   'clients',
   'contacts',
   'conversation_refs',
@@ -11,6 +12,7 @@ export const ALL_TABLES = [
   'meeting_artifacts',
   'meeting_attendees',
   'meeting_cards',
+  'meeting_drafts',
   'online_meetings',
   'tenant_settings',
   'tenants',

@@ -4,12 +4,14 @@ import { TENANT_STATUSES } from '../domain/tenants/types';
 import type { Client, Contact, Interaction } from '../domain/interactions/types';
 import { INTERACTION_STATUSES, INTERACTION_TYPES } from '../domain/interactions/types';
 import type {
+  ChatList,
   ConversationRef,
   MeetingAttendee,
   MeetingCard,
+  MeetingDraft,
   OnlineMeeting,
 } from '../domain/meetings/types';
-import { ATTENDEE_TYPES, MEETING_STATES } from '../domain/meetings/types';
+import { ATTENDEE_TYPES, DRAFT_STATES, MEETING_STATES } from '../domain/meetings/types';
 import type { GraphSubscription, InboxItem, MeetingArtifact } from '../domain/capture/types';
 import {
   ARTIFACT_KINDS,
@@ -280,6 +282,36 @@ export function buildEntities(dialect: Dialect) {
     foreignKeys: [fkTo('conversation_refs', 'tenants', ['tenant_id'])],
   });
 
+  const meetingDrafts = new EntitySchema<MeetingDraft>({
+    name: 'meeting_drafts',
+    columns: {
+      tenantId: c.id('tenant_id', pk),
+      draftId: c.id('draft_id', pk),
+      conversationId: c.str('conversation_id', 400),
+      userOid: c.id('user_oid'),
+      meetingId: c.id('meeting_id'),
+      state: c.str('state', 16),
+      payload: c.text('payload', 4000),
+      expiresAt: c.time('expires_at'),
+      ...stamps,
+    },
+    checks: [oneOf('meeting_drafts', 'state', DRAFT_STATES)],
+    foreignKeys: [fkTo('meeting_drafts', 'tenants', ['tenant_id'])],
+    indices: [{ name: 'IX_meeting_drafts_expires', columns: ['tenantId', 'expiresAt'] }],
+  });
+
+  const chatLists = new EntitySchema<ChatList>({
+    name: 'chat_lists',
+    columns: {
+      tenantId: c.id('tenant_id', pk),
+      conversationId: c.str('conversation_id', 400, pk),
+      userOid: c.id('user_oid', pk),
+      meetingIds: c.str('meeting_ids', 800),
+      updatedAt: c.time('updated_at'),
+    },
+    foreignKeys: [fkTo('chat_lists', 'tenants', ['tenant_id'])],
+  });
+
   const graphSubscriptions = new EntitySchema<GraphSubscription>({
     name: 'graph_subscriptions',
     columns: {
@@ -393,6 +425,8 @@ export function buildEntities(dialect: Dialect) {
     transcriptSegments,
     meetingCards,
     conversationRefs,
+    meetingDrafts,
+    chatLists,
     graphSubscriptions,
     inbox,
     jobs,

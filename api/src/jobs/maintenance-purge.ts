@@ -17,7 +17,7 @@ export interface PurgeDeps {
 
 /**
  * `maintenance.purge` (system, hourly): deletes succeeded and merged jobs and processed inbox rows
- * older than the retention, and dead-lettered jobs after a longer one; pending work is never
+ * older than the retention, expired meeting drafts, and dead-lettered jobs after a longer one; pending work is never
  * touched. Runs again an hour later by rescheduling itself.
  */
 export function purgeJob(deps: PurgeDeps) {
@@ -33,11 +33,13 @@ export function purgeJob(deps: PurgeDeps) {
         deadBefore: new Date(now - deps.retention.deadDays * DAY_MS),
       });
       let inbox = 0;
+      let drafts = 0;
       for (const tenantId of await deps.repos.tenants.listTenantIds()) {
         signal.throwIfAborted();
         inbox += await deps.repos.inbox.purgeProcessed(tenantId, before);
+        drafts += await deps.repos.meetingDrafts.purgeExpired(tenantId, new Date(now));
       }
-      if (jobs + inbox > 0) log.info({ jobs, inbox }, 'old rows purged');
+      if (jobs + inbox + drafts > 0) log.info({ jobs, inbox, drafts }, 'old rows purged');
       return { runAgainAt: new Date(deps.clock.now().getTime() + EVERY_MS) };
     },
   });

@@ -7,7 +7,7 @@ import type {
 import type { InboxItem } from '../../domain/capture/types';
 import type { Tenant } from '../../domain/tenants/types';
 import type { Client, Contact } from '../../domain/interactions/types';
-import type { OnlineMeeting } from '../../domain/meetings/types';
+import type { MeetingDraft, OnlineMeeting } from '../../domain/meetings/types';
 import type { GraphSubscription } from '../../domain/capture/types';
 import type { TranscriptSegment } from '../../domain/transcripts/types';
 import type { Clock } from '../../domain/ports/clock';
@@ -114,6 +114,21 @@ class OnlineMeetings extends TenantScoped<OnlineMeeting, 'meetingId'> {
   }
 }
 
+class MeetingDrafts extends TenantScoped<MeetingDraft, 'draftId'> {
+  async claim(tenantId: string, draftId: string, state: 'created' | 'discarded', at: Date) {
+    const result = await this.repo.update(this.where(tenantId, { draftId, state: 'open' }), {
+      state,
+      updatedAt: at,
+    } as never);
+    return (result.affected ?? 0) > 0;
+  }
+
+  async purgeExpired(tenantId: string, before: Date) {
+    const result = await this.repo.delete(this.where(tenantId, { expiresAt: LessThan(before) }));
+    return result.affected ?? 0;
+  }
+}
+
 class GraphSubscriptions extends TenantScoped<GraphSubscription, 'subscriptionId'> {
   findByGraphId(tenantId: string, graphSubscriptionId: string) {
     return this.repo.findOne({ where: this.where(tenantId, { graphSubscriptionId }) });
@@ -186,6 +201,8 @@ export function createRepositories(
     ]),
     meetingCards: new TenantScoped(manager, e.meetingCards, ['meetingId', 'conversationId']),
     conversationRefs: new TenantScoped(manager, e.conversationRefs, ['conversationId']),
+    meetingDrafts: new MeetingDrafts(manager, e.meetingDrafts, ['draftId']),
+    chatLists: new TenantScoped(manager, e.chatLists, ['conversationId', 'userOid']),
     graphSubscriptions: new GraphSubscriptions(manager, e.graphSubscriptions, ['subscriptionId']),
     inbox: new Inbox(manager, e.inbox, ['dedupeKey']),
     auditEvents: new TenantScoped(manager, e.auditEvents, ['eventId']),

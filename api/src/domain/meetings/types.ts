@@ -84,3 +84,51 @@ export interface ConversationRef {
   userOid: string | null;
   updatedAt: Date;
 }
+
+export const DRAFT_STATES = ['open', 'created', 'discarded'] as const;
+export type DraftState = (typeof DRAFT_STATES)[number];
+
+/** One person's attendee in a draft: resolved to a contact, or still to be resolved. */
+export interface DraftAttendee {
+  /** What the person typed (an email, a contact name or a client name). */
+  typed: string;
+  email: string | null;
+  name: string | null;
+  contactId: string | null;
+  clientId: string | null;
+}
+
+/** What a previewed `schedule` command holds until it is created or discarded. */
+export interface DraftPayload {
+  subject: string;
+  startAt: string;
+  endAt: string;
+  timeZone: string;
+  attendees: DraftAttendee[];
+}
+
+/**
+ * A previewed meeting. Its meeting id is reserved when the preview is made, so every Create of
+ * the same draft (a double click, a Teams retry) names the same meeting.
+ */
+export interface MeetingDraft {
+  tenantId: string;
+  draftId: string;
+  conversationId: string;
+  userOid: string;
+  meetingId: string;
+  state: DraftState;
+  payload: string;
+  expiresAt: Date;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** The meetings a person was last shown in a conversation, so "cancel 2" means what they saw. */
+export interface ChatList {
+  tenantId: string;
+  conversationId: string;
+  userOid: string;
+  meetingIds: string;
+  updatedAt: Date;
+}

@@ -1,9 +1,11 @@
 import type { AuditEvent, Tenant, TenantSettings } from '../tenants/types';
 import type { Client, Contact, Interaction } from '../interactions/types';
 import type {
+  ChatList,
   ConversationRef,
   MeetingAttendee,
   MeetingCard,
+  MeetingDraft,
   OnlineMeeting,
 } from '../meetings/types';
 import type { GraphSubscription, InboxItem, MeetingArtifact } from '../capture/types';
@@ -77,6 +79,18 @@ export interface OnlineMeetingsRepository extends TenantScopedRepository<
   ): Promise<boolean>;
 }
 
+export interface MeetingDraftsRepository extends TenantScopedRepository<MeetingDraft, 'draftId'> {
+  /** Moves an open draft to `state`; false when it was not open (already created or discarded). */
+  claim(
+    tenantId: string,
+    draftId: string,
+    state: 'created' | 'discarded',
+    at: Date,
+  ): Promise<boolean>;
+  /** Deletes drafts that expired before `before`; returns how many. */
+  purgeExpired(tenantId: string, before: Date): Promise<number>;
+}
+
 export interface GraphSubscriptionsRepository extends TenantScopedRepository<
   GraphSubscription,
   'subscriptionId'
@@ -114,6 +128,8 @@ export interface Repositories {
   transcriptSegments: TranscriptSegmentsRepository;
   meetingCards: TenantScopedRepository<MeetingCard, 'meetingId' | 'conversationId'>;
   conversationRefs: TenantScopedRepository<ConversationRef, 'conversationId'>;
+  meetingDrafts: MeetingDraftsRepository;
+  chatLists: TenantScopedRepository<ChatList, 'conversationId' | 'userOid'>;
   graphSubscriptions: GraphSubscriptionsRepository;
   inbox: InboxRepository;
   auditEvents: TenantScopedRepository<AuditEvent, 'eventId'>;

@@ -33,6 +33,13 @@ import { meetingRecoverJob } from './jobs/meeting-recover';
 import { JobRegistry, type JobDefinition } from './jobs/registry';
 import { Worker } from './jobs/worker';
 import { StartupError } from './startup-error';
+import fs from 'node:fs';
+import { createAdapters, turnErrorHandler } from '../../bot/src/adapters';
+import type { BotDeps } from '../../bot/src/app/deps';
+import { BotCardDelivery } from '../../bot/src/delivery';
+import { botFeature, type BotRuntime } from '../../bot/src/feature';
+import { InteractionsBot } from '../../bot/src/handler';
+import { cardRefreshJob } from './jobs/card-refresh';
 
 /** What `npm start` (serve), `npm run worker` and `npm run migrate` run. */
 export type Role = 'serve' | 'worker' | 'migrate';
@@ -47,6 +54,8 @@ export interface ServiceDeps {
   directory: DirectoryDeps;
   /** The meeting use cases, when Graph is configured. */
   meetings: MeetingDeps | null;
+  /** The bot, when it has an app id (tenant mode; sandbox mode once connected). */
+  bot: BotRuntime | null;
 }
 
 export interface Service extends ServiceDeps {
@@ -62,7 +71,69 @@ export interface StartOptions {
 }
 
 /** Features of the product, registered on the server before it listens. */
-const FEATURES: Feature<ServiceDeps>[] = [];
+const FEATURES: Feature<ServiceDeps>[] = [botFeature<ServiceDeps>()];
+
+const BOT_FRAMEWORK_SCOPE = 'https://api.botframework.com/.default';
+
+/** A Teams deep link into the personal tab, opened on one interaction. */
+function interactionDeepLink(teamsAppId: string, interactionId: string): string {
+  const context = encodeURIComponent(JSON.stringify({ subEntityId: interactionId }));
+  return `https://teams.microsoft.com/l/entity/${teamsAppId}/meetings?context=${context}`;
+}
+
+/** The bot on its CloudAdapters, with the Connector token source and the card updater. */
+function buildBot(
+  config: Config,
+  log: Logger,
+  base: Omit<BotDeps, 'log' | 'interactionLink'>,
+): { runtime: BotRuntime; delivery: BotCardDelivery; agent: Agent | null } | null {
+  const { appId, appPassword } = config.bot;
+  if (!appId) return null;
+  const agent = appPassword ? createAgent(config.graph.extraCaFile) : null;
+  const tokens =
+    appPassword && agent
+      ? new GraphTokenProvider({
+          clientId: appId,
+          clientSecret: appPassword,
+          authorityHost: config.bot.authorityHost,
+          agent,
+          log: log.child({ module: 'bot-tokens' }),
+          scope: BOT_FRAMEWORK_SCOPE,
+        })
+      : undefined;
+  const botLog = log.child({ module: 'bot' });
+  const adapters = createAdapters(
+    {
+      appId,
+      appType: config.bot.appType,
+      tenantId: config.bot.tenantId,
+      openIdMetadataUrl: config.bot.openIdMetadataUrl,
+      authorityHost: config.bot.authorityHost,
+      tokens,
+      connectorAgent: agent && config.graph.extraCaFile ? agent : undefined,
+      extraCa: config.graph.extraCaFile
+        ? fs.readFileSync(config.graph.extraCaFile, 'utf8')
+        : undefined,
+      acceptUnsigned: config.bot.acceptUnsigned,
+    },
+    turnErrorHandler(botLog),
+  );
+  const teamsAppId = config.bot.teamsAppId ?? appId;
+  const deps: BotDeps = {
+    ...base,
+    log: botLog,
+    interactionLink: (interactionId) => interactionDeepLink(teamsAppId, interactionId),
+  };
+  return {
+    runtime: {
+      adapters,
+      signedBot: new InteractionsBot(deps, false),
+      unsignedBot: adapters.unsigned ? new InteractionsBot(deps, true) : null,
+    },
+    delivery: new BotCardDelivery(adapters, deps),
+    agent,
+  };
+}
 
 /** The Graph adapter, when the app has credentials (tenant mode, or sandbox mode once connected). */
 function buildGraph(config: Config, log: Logger): { graph: GraphOperations; agent: Agent } | null {
@@ -126,7 +197,11 @@ function meetingDeps(
 }
 
 /** Every job kind this process can run, with its handler. */
-function jobDefinitions(deps: ServiceDeps, jobs: JobStore): JobDefinition<unknown>[] {
+function jobDefinitions(
+  deps: ServiceDeps,
+  jobs: JobStore,
+  delivery: BotCardDelivery | null,
+): JobDefinition<unknown>[] {
   const retention = {
     days: deps.config.worker.retentionDays,
     deadDays: deps.config.worker.deadRetentionDays,
@@ -134,6 +209,9 @@ function jobDefinitions(deps: ServiceDeps, jobs: JobStore): JobDefinition<unknow
   return [
     purgeJob({ jobs, repos: deps.repositories, clock: deps.clock, retention }),
     ...(deps.meetings ? [meetingRecoverJob(deps.meetings)] : []),
+    ...(delivery
+      ? [cardRefreshJob({ repos: deps.repositories, clock: deps.clock, delivery })]
+      : []),
   ];
 }
 
@@ -144,6 +222,7 @@ interface Parts {
   clock: DatabaseClock | null;
   sandbox: SandboxConnection | null;
   agent: Agent | null;
+  botAgent: Agent | null;
 }
 
 /** The composition root: builds every real adapter and wires them for one role. */
@@ -160,6 +239,7 @@ export async function startService(
     clock: null,
     sandbox: null,
     agent: null,
+    botAgent: null,
   };
   let ready: ServiceDeps | null = null;
   const deps = () => {
@@ -204,6 +284,9 @@ export async function startService(
     const adapter = buildGraph(config, log.child({ module: 'graph' }));
     parts.agent = adapter?.agent ?? null;
     const base = { repositories, uow, clock };
+    const meetings = adapter ? meetingDeps(config, base, adapter.graph) : null;
+    const bot = buildBot(config, log, { clock, repos: repositories, uow, directory, meetings });
+    parts.botAgent = bot?.agent ?? null;
     const service: ServiceDeps = {
       config,
       log,
@@ -211,10 +294,11 @@ export async function startService(
       repositories,
       uow,
       directory,
-      meetings: adapter ? meetingDeps(config, base, adapter.graph) : null,
+      meetings,
+      bot: bot?.runtime ?? null,
     };
     if (role === 'worker' || (role === 'serve' && config.worker.enabled)) {
-      const registry = new JobRegistry(jobDefinitions(service, jobs));
+      const registry = new JobRegistry(jobDefinitions(service, jobs, bot?.delivery ?? null));
       parts.worker = new Worker(
         jobs,
         registry,
@@ -275,6 +359,7 @@ async function shutdown(parts: Parts, config: Config, log: Logger): Promise<void
   if (parts.dataSource?.isInitialized) await parts.dataSource.destroy();
   await parts.sandbox?.stop();
   await parts.agent?.destroy();
+  await parts.botAgent?.destroy();
   log.info('stopped');
 }
 

@@ -26,14 +26,44 @@ function problemsOf(env: NodeJS.ProcessEnv): string[] {
 }
 
 describe('loadConfig defaults', () => {
-  it('starts in sandbox mode on port 3978 with no credentials', () => {
+  it('starts in sandbox mode on port 3978 of loopback only, with no credentials', () => {
     const config = loadConfig({});
     expect(config.mode).toBe('sandbox');
-    expect(config.http).toMatchObject({ host: '0.0.0.0', port: 3978, publicBaseUrl: undefined });
+    expect(config.http).toMatchObject({ host: '127.0.0.1', port: 3978, publicBaseUrl: undefined });
     expect(config.log.level).toBe('info');
     expect(config.blob.kind).toBe('filesystem');
     expect(config.entra.clientId).toBeUndefined();
     expect(config.bot).toMatchObject({ appType: 'MultiTenant', appId: undefined });
+    expect(config.bot.acceptUnsigned).toBe(true);
+  });
+
+  it('accepts unsigned bot activities only in sandbox mode on a loopback listener', () => {
+    expect(loadConfig({ HOST: '0.0.0.0' }).bot.acceptUnsigned).toBe(false);
+    expect(loadConfig({ BOT_ACCEPT_UNSIGNED: 'false' }).bot.acceptUnsigned).toBe(false);
+    expect(() => loadConfig({ HOST: '0.0.0.0', BOT_ACCEPT_UNSIGNED: 'true' })).toThrow(
+      /BOT_ACCEPT_UNSIGNED: needs a loopback HOST/,
+    );
+    expect(() =>
+      loadConfig({
+        APP_MODE: 'tenant',
+        HOST: '127.0.0.1',
+        BOT_ACCEPT_UNSIGNED: 'true',
+        ENTRA_CLIENT_ID: '11111111-1111-1111-1111-111111111111',
+        ENTRA_CLIENT_SECRET: 's',
+        BOT_APP_ID: '11111111-1111-1111-1111-111111111111',
+        BOT_APP_PASSWORD: 'p',
+        PUBLIC_BASE_URL: 'https://bot.example.com',
+      }),
+    ).toThrow(/BOT_ACCEPT_UNSIGNED: not allowed in tenant mode/);
+    const tenant = loadConfig({
+      ENTRA_CLIENT_ID: '11111111-1111-1111-1111-111111111111',
+      ENTRA_CLIENT_SECRET: 's',
+      BOT_APP_ID: '11111111-1111-1111-1111-111111111111',
+      BOT_APP_PASSWORD: 'p',
+      PUBLIC_BASE_URL: 'https://bot.example.com',
+    });
+    expect(tenant.http.host).toBe('0.0.0.0');
+    expect(tenant.bot.acceptUnsigned).toBe(false);
   });
 
   it('keeps the SQLite file at <DATA_DIR>/interactions.db as an absolute path', () => {

@@ -39,6 +39,15 @@ export interface Config {
     appType: Env['BOT_APP_TYPE'];
     tenantId?: string;
     openIdMetadataUrl?: string;
+    /** Where the bot gets its Bot Connector tokens (`https://login.microsoftonline.com` or the sandbox). */
+    authorityHost: string;
+    /**
+     * Sandbox only, and only on a loopback listener: activities without a channel token (the
+     * Microsoft 365 Agents Playground sends none) are accepted from loopback addresses.
+     */
+    acceptUnsigned: boolean;
+    /** The Teams app (manifest) id deep links open; defaults to the bot's app id. */
+    teamsAppId?: string;
   };
   defaultOrganizerUpn?: string;
   /** Sandbox mode: where the local Microsoft cloud listens; `url` is set once it is connected. */
@@ -143,12 +152,32 @@ function crossKeyProblems(raw: NodeJS.ProcessEnv): Problems {
     'in tenant mode unless BOT_APP_TYPE=UserAssignedMSI',
   );
   requireAll(botAppType === 'SingleTenant', ['BOT_TENANT_ID'], 'when BOT_APP_TYPE=SingleTenant');
+  const unsigned = rawValue(raw, 'BOT_ACCEPT_UNSIGNED');
+  const saysYes = unsigned !== undefined && ['true', '1', 'yes'].includes(unsigned);
+  if (saysYes && tenant) {
+    problems.push(
+      'BOT_ACCEPT_UNSIGNED: not allowed in tenant mode (every activity must be signed)',
+    );
+  }
+  if (saysYes && !isLoopbackHost(hostOf(raw))) {
+    problems.push('BOT_ACCEPT_UNSIGNED: needs a loopback HOST (127.0.0.1, ::1 or localhost)');
+  }
   requireAll(
     rawValue(raw, 'BLOB_STORE') === 'azure',
     ['AZURE_STORAGE_CONNECTION_STRING'],
     'when BLOB_STORE=azure',
   );
   return problems;
+}
+
+/** Whether a listen address only takes connections from this machine. */
+export function isLoopbackHost(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+/** The sandbox listens on loopback by default: it accepts what no real Microsoft service would. */
+function hostOf(raw: NodeJS.ProcessEnv): string {
+  return rawValue(raw, 'HOST') ?? (modeOf(raw) === 'sandbox' ? '127.0.0.1' : '0.0.0.0');
 }
 
 /** Sandbox unless Microsoft credentials are configured (or APP_MODE says otherwise). */
@@ -192,7 +221,7 @@ export function loadConfig(raw: NodeJS.ProcessEnv): Config {
   return deepFreeze<Config>({
     mode,
     http: {
-      host: env.HOST,
+      host: hostOf(raw),
       port: env.PORT,
       publicBaseUrl: env.PUBLIC_BASE_URL?.replace(/\/+$/, ''),
       bodyLimitBytes: env.HTTP_BODY_LIMIT_BYTES,
@@ -214,6 +243,10 @@ export function loadConfig(raw: NodeJS.ProcessEnv): Config {
       appType: env.BOT_APP_TYPE,
       tenantId: env.BOT_TENANT_ID,
       openIdMetadataUrl: env.BOT_OPENID_METADATA_URL,
+      authorityHost: env.ENTRA_AUTHORITY_HOST.replace(/\/+$/, ''),
+      teamsAppId: env.TEAMS_APP_ID,
+      acceptUnsigned:
+        mode === 'sandbox' && (env.BOT_ACCEPT_UNSIGNED ?? true) && isLoopbackHost(hostOf(raw)),
     },
     defaultOrganizerUpn: env.DEFAULT_ORGANIZER_UPN,
     sandbox: { port: env.SANDBOX_PORT, autostart: env.SANDBOX_AUTOSTART },
@@ -267,6 +300,7 @@ export function redactedSummary(config: Config): Record<string, unknown> {
       appType: config.bot.appType,
       tenantId: config.bot.tenantId,
       openIdMetadataUrl: config.bot.openIdMetadataUrl,
+      acceptUnsigned: config.bot.acceptUnsigned,
     },
     defaultOrganizerUpn: config.defaultOrganizerUpn,
     worker: { ...config.worker },
@@ -290,7 +324,14 @@ export function withSandbox(config: Config, sandbox: SandboxEndpoints): Config {
       authorityHost: sandbox.urls.authorityHost.replace(/\/+$/, ''),
     },
     graph: { baseUrl: sandbox.urls.graph.replace(/\/+$/, ''), extraCaFile: sandbox.caFile },
-    bot: { ...config.bot, openIdMetadataUrl: sandbox.urls.botOpenIdMetadata },
+    bot: {
+      ...config.bot,
+      // The sandbox registers one app; its client id is also the bot's id.
+      appId: config.bot.appId ?? sandbox.app.botId,
+      appPassword: config.bot.appPassword ?? sandbox.app.clientSecret,
+      openIdMetadataUrl: sandbox.urls.botOpenIdMetadata,
+      authorityHost: sandbox.urls.authorityHost.replace(/\/+$/, ''),
+    },
     sandbox: { ...config.sandbox, url: sandbox.urls.graph, connectorUrl: sandbox.urls.connector },
   });
 }

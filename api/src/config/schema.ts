@@ -17,7 +17,7 @@ const optional = <T extends z.ZodType>(schema: T) =>
 /** Every environment variable the product reads, in one place. Empty strings count as unset. */
 export const envSchema = z.object({
   APP_MODE: optional(z.enum(['sandbox', 'tenant'])),
-  HOST: optional(z.string().min(1)).default('0.0.0.0'),
+  HOST: optional(z.string().min(1)),
   PORT: optional(port).default(3978),
   PUBLIC_BASE_URL: optional(httpsUrl),
   LOG_LEVEL: optional(
@@ -44,6 +44,8 @@ export const envSchema = z.object({
   ),
   BOT_TENANT_ID: optional(guid),
   BOT_OPENID_METADATA_URL: optional(httpsUrl),
+  BOT_ACCEPT_UNSIGNED: optional(bool),
+  TEAMS_APP_ID: optional(guid),
   DEFAULT_ORGANIZER_UPN: optional(z.email({ message: 'expected a user principal name' })),
   SANDBOX_PORT: optional(port).default(3979),
   SANDBOX_AUTOSTART: optional(bool).default(true),

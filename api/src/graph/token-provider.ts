@@ -21,6 +21,8 @@ export interface TokenProviderOptions {
   log: Logger;
   /** Refresh this long before expiry, so no call goes out with a token about to lapse. */
   refreshAheadMs?: number;
+  /** Defaults to Graph; the bot asks for `https://api.botframework.com/.default`. */
+  scope?: string;
   now?: () => number;
 }
 
@@ -33,7 +35,7 @@ const MICROSOFT_AUTHORITY = 'https://login.microsoftonline.com';
 const GRAPH_SCOPE = 'https://graph.microsoft.com/.default';
 
 /**
- * App-only Graph tokens per tenant (client credentials), cached, refreshed ahead of expiry with a
+ * App-only tokens (Graph by default) per tenant (client credentials), cached, refreshed ahead of expiry with a
  * single flight per tenant: a hundred concurrent calls at expiry make one token request.
  */
 export class GraphTokenProvider implements TokenSource {
@@ -68,12 +70,21 @@ export class GraphTokenProvider implements TokenSource {
     const app = await this.app(tenantId);
     let result;
     try {
-      result = await app.acquireTokenByClientCredential({ scopes: [GRAPH_SCOPE], skipCache: true });
+      result = await app.acquireTokenByClientCredential({
+        scopes: [this.options.scope ?? GRAPH_SCOPE],
+        skipCache: true,
+      });
     } catch (err) {
       const failure = fromMsal(err);
       this.options.log.warn(
-        { tenantId, reason: failure.reason, detail: failure.detail, code: failure.code },
-        'graph token request failed',
+        {
+          tenantId,
+          scope: this.options.scope ?? GRAPH_SCOPE,
+          reason: failure.reason,
+          detail: failure.detail,
+          code: failure.code,
+        },
+        'app token request failed',
       );
       throw new GraphCallError(failure);
     }

@@ -1,4 +1,4 @@
-import { LessThan, type EntityManager } from 'typeorm';
+import { LessThan, Like, type EntityManager } from 'typeorm';
 import type {
   InboxRepository,
   Repositories,
@@ -97,6 +97,15 @@ class OnlineMeetings extends TenantScoped<OnlineMeeting, 'meetingId'> {
 
   findByProviderMeetingId(tenantId: string, providerMeetingId: string) {
     return this.repo.findOne({ where: this.where(tenantId, { providerMeetingId }) });
+  }
+
+  findByIdPrefix(tenantId: string, prefix: string) {
+    // Only hex digits reach LIKE, so no wildcard can be smuggled in.
+    if (!/^[0-9a-f]{1,32}$/.test(prefix)) return Promise.resolve([]);
+    return this.repo.find({
+      where: this.where(tenantId, { meetingId: Like(`${prefix}%`) }),
+      take: 5,
+    });
   }
 
   async updateIfVersion(

@@ -5,7 +5,7 @@ import type { Interaction } from '../interactions/types';
 import type { TenantContext } from '../tenants/context';
 import type { CallOptions, MeetingDeps } from './deps';
 import { continueCreation } from './creation';
-import { enqueueRecovery, MeetingLease } from './lease';
+import { enqueueRecovery, MeetingLease, type AlongWith } from './lease';
 import type { MeetingAttendee, OnlineMeeting } from './types';
 import { validateScheduleRequest, type ScheduleRequest } from './validation';
 import { setOrganizer } from '../tenants/organizer';
@@ -62,6 +62,38 @@ async function resolveContacts(deps: MeetingDeps, tenantId: string, req: Schedul
   return { clientId, contactId };
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+export interface ScheduleOptions extends CallOptions {
+  /**
+   * The meeting's id, reserved by the caller (a previewed draft): asking again with the same id
+   * returns the meeting the first request made instead of making a second one.
+   */
+  meetingId?: string;
+  /** Rows that must exist exactly when the meeting does (where its card was posted). */
+  alongWith?: AlongWith;
+}
+
+/** The meeting a reserved id already names, when the same person asked for it before. */
+async function alreadyScheduled(
+  deps: MeetingDeps,
+  ctx: TenantContext,
+  meetingId: string,
+  err: unknown,
+): Promise<OnlineMeeting> {
+  if (!(err instanceof StorageError && err.conflict)) throw err;
+  const existing = await deps.repos.onlineMeetings.get(ctx.tenantId, { meetingId });
+  if (!existing) throw err;
+  return sameRequester(ctx, existing);
+}
+
+function sameRequester(ctx: TenantContext, existing: OnlineMeeting): OnlineMeeting {
+  if (existing.createdBy !== ctx.userOid) {
+    throw new DomainError('conflict', 'Someone else already created this meeting.');
+  }
+  return existing;
+}
+
 /**
  * Schedules a calendar-backed Teams meeting and its interaction. Rows are written first (state
  * `creating`, holding the meeting's lease, with the recovery job in the same transaction), then
@@ -73,9 +105,18 @@ export async function scheduleMeeting(
   deps: MeetingDeps,
   ctx: TenantContext,
   request: ScheduleRequest,
-  opts: CallOptions = {},
+  opts: ScheduleOptions = {},
 ): Promise<OnlineMeeting> {
   const now = deps.clock.now();
+  if (opts.meetingId !== undefined && !UUID.test(opts.meetingId)) {
+    throw new DomainError('invalid_input', "The meeting can't be scheduled: its id is not valid.");
+  }
+  if (opts.meetingId) {
+    const existing = await deps.repos.onlineMeetings.get(ctx.tenantId, {
+      meetingId: opts.meetingId,
+    });
+    if (existing) return sameRequester(ctx, existing);
+  }
   const req = validateScheduleRequest(request, now);
   const organizer = await requireOrganizer(deps, ctx.tenantId);
   const { clientId, contactId } = await resolveContacts(deps, ctx.tenantId, req);
@@ -94,7 +135,7 @@ export async function scheduleMeeting(
     updatedAt: now,
   };
   const meeting: Omit<OnlineMeeting, 'tenantId'> = {
-    meetingId: randomUUID(),
+    meetingId: opts.meetingId ?? randomUUID(),
     interactionId: interaction.interactionId,
     provider: 'teams',
     providerEventId: null,
@@ -131,12 +172,19 @@ export async function scheduleMeeting(
     contactId: a.contactId ?? null,
   }));
   const stored: OnlineMeeting = { ...meeting, tenantId: ctx.tenantId };
-  await deps.uow.run(async (tx) => {
-    await tx.repos.interactions.insert(ctx.tenantId, interaction);
-    await tx.repos.onlineMeetings.insert(ctx.tenantId, meeting);
-    for (const a of attendees) await tx.repos.meetingAttendees.insert(ctx.tenantId, a);
-    await enqueueRecovery(tx, stored, new Date(now.getTime() + deps.timings.recoveryDelayMs));
-  });
+  try {
+    await deps.uow.run(async (tx) => {
+      await tx.repos.interactions.insert(ctx.tenantId, interaction);
+      await tx.repos.onlineMeetings.insert(ctx.tenantId, meeting);
+      for (const a of attendees) await tx.repos.meetingAttendees.insert(ctx.tenantId, a);
+      await enqueueRecovery(tx, stored, new Date(now.getTime() + deps.timings.recoveryDelayMs));
+      await opts.alongWith?.(tx, stored);
+    });
+  } catch (err) {
+    // A second request with the same reserved id lost the race to insert it: the first one's.
+    if (opts.meetingId) return alreadyScheduled(deps, ctx, opts.meetingId, err);
+    throw err;
+  }
   try {
     const lease = MeetingLease.ofInserted(deps, stored);
     return (await continueCreation(deps, stored, { ...opts, recovering: false, lease })).meeting;

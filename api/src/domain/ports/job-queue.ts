@@ -53,6 +53,8 @@ export const JOB_PAYLOADS = {
   'meeting.recover': z.object({ meetingId: id }).strict(),
   /** Re-render every posted copy of a meeting's living card. */
   'card.refresh': z.object({ meetingId: id }).strict(),
+  /** Look for a meeting's recordings and transcripts now (meeting end, a notification, Refresh). */
+  'meeting.capture': z.object({ meetingId: id }).strict(),
   /** Make sure an organizer's transcript and recording subscriptions exist. */
   'subscriptions.ensure': z.object({ organizerOid: id }).strict(),
 } as const;

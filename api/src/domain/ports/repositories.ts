@@ -70,6 +70,8 @@ export interface OnlineMeetingsRepository extends TenantScopedRepository<
     tenantId: string,
     providerMeetingId: string,
   ): Promise<OnlineMeeting | null>;
+  /** Meetings whose id starts with `prefix` (a card's short code); at most a few. */
+  findByIdPrefix(tenantId: string, prefix: string): Promise<OnlineMeeting[]>;
   /** Compare-and-set on `version`; false when the row changed since it was read. */
   updateIfVersion(
     tenantId: string,

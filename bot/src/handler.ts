@@ -12,10 +12,17 @@ import { forgetConversation, noteConversation } from './app/installation';
 import { ConversationLimiter } from './app/limits';
 import { onMeetingEvent } from './app/meeting-events';
 import { onCommand, touchesGraph } from './app/messages';
+import { VERBS } from './cards';
 import { helpText } from './commands';
 import { commandText, cardActivity, turnOf } from './turn';
 
 const CARD = 'application/vnd.microsoft.card.adaptive';
+/** Card actions that reach Graph: limited like the chat commands that do. */
+const GRAPH_VERBS = new Set<string>([
+  VERBS.draftCreate,
+  VERBS.meetingRescheduleSubmit,
+  VERBS.meetingCancelConfirm,
+]);
 const SLOW_DOWN = "You're sending commands faster than I can act on them; give me a few seconds.";
 
 /**
@@ -24,7 +31,7 @@ const SLOW_DOWN = "You're sending commands faster than I can act on them; give m
  */
 export class InteractionsBot extends TeamsActivityHandler {
   private readonly perConversation = new ConversationLimiter(10, 10_000);
-  private readonly graphPerConversation = new ConversationLimiter(3, 10_000);
+  private readonly graphPerConversation = new ConversationLimiter(5, 10_000);
 
   constructor(
     private readonly deps: BotDeps,
@@ -114,7 +121,10 @@ export class InteractionsBot extends TeamsActivityHandler {
       };
     const key = `${v.turn.tenantId}/${v.turn.conversationId}`;
     const verb = String(value.action?.verb ?? '').slice(0, 64);
-    if (!this.perConversation.take(key)) {
+    if (
+      !this.perConversation.take(key) ||
+      (GRAPH_VERBS.has(verb) && !this.graphPerConversation.take(key))
+    ) {
       return {
         statusCode: 429,
         type: 'application/vnd.microsoft.activity.retryAfter',

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Service } from '../../api/src/main';
 import type { TestSandbox } from './sandbox';
 import { until } from './wait';
@@ -19,12 +20,17 @@ export const CONTOSO_STAFF = '5d7f9b1c-3e5a-4c7e-9b1d-2f4a6c8e0b3d';
 export class TeamsChat {
   conversationId: string | undefined;
 
+  /** `personal`: the user's one chat with the bot (shared by every TeamsChat of that user). */
   constructor(
     private readonly sb: TestSandbox,
     private readonly service: Service,
     readonly userOid = CONTOSO_STAFF,
     readonly tenantId = CONTOSO,
-  ) {}
+    kind: 'groupChat' | 'personal' = 'groupChat',
+  ) {
+    if (kind === 'groupChat')
+      this.conversationId = `19:${randomUUID().replace(/-/g, '')}@thread.v2`;
+  }
 
   get endpoint(): string {
     return `http://127.0.0.1:${this.service.port}/api/messages`;

@@ -161,5 +161,5 @@ export async function onCommand(
 
 /** Whether a command reaches Graph (limited harder than the rest). */
 export function touchesGraph(text: string): boolean {
-  return /^\s*(schedule|reschedule|move|cancel)\b/i.test(text);
+  return /^\s*(reschedule|move|cancel)\b/i.test(text);
 }

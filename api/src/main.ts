@@ -2,7 +2,11 @@ import 'reflect-metadata';
 import type { DataSource } from 'typeorm';
 import type { Agent } from 'undici';
 import { ConfigError, loadConfig, redactedSummary, withSandbox, type Config } from './config';
-import { connectSandbox, type SandboxConnection } from './bootstrap/sandbox';
+import {
+  connectSandbox,
+  registerMessagingEndpoint,
+  type SandboxConnection,
+} from './bootstrap/sandbox';
 import { registerSandboxTenants } from './bootstrap/tenants';
 import { createLogger, type Logger } from './log/logger';
 import {
@@ -313,6 +317,15 @@ export async function startService(
       await schedulePurge(jobs);
       parts.worker.start();
     }
+    if (parts.sandbox && port !== null && config.bot.appId && config.graph.extraCaFile) {
+      const host = config.http.host === '0.0.0.0' ? '127.0.0.1' : config.http.host;
+      await registerMessagingEndpoint(
+        parts.sandbox,
+        config.graph.extraCaFile,
+        `http://${host}:${port}/api/messages`,
+        config.bot.appId,
+      );
+    }
     ready = service;
     parts.http?.open();
     return {
@@ -368,6 +381,23 @@ function fail(message: string): never {
   process.exit(1);
 }
 
+/** What a person needs to try the product, printed once it listens (sandbox mode). */
+function printWhereThingsAre(service: Service): void {
+  const { config, port } = service;
+  const host = config.http.host === '0.0.0.0' ? 'localhost' : config.http.host;
+  const lines = [`Interactions for Teams is listening on http://${host}:${port}`];
+  if (service.bot) lines.push(`  bot:        http://${host}:${port}/api/messages`);
+  if (config.mode === 'sandbox' && config.sandbox.url) {
+    const sandbox = new URL(config.sandbox.url).origin;
+    lines.push(
+      `  playground: npm run playground  (Microsoft 365 Agents Playground, chat with the bot)`,
+      `  tab host:   ${sandbox}/_sandbox/teams  (a Teams client for the tab)`,
+      `  sandbox:    ${sandbox}/_sandbox/info  (control API: sandbox/README.md)`,
+    );
+  }
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
 async function run(role: Role): Promise<void> {
   let config: Config;
   try {
@@ -390,6 +420,7 @@ async function run(role: Role): Promise<void> {
     await service.stop();
     return;
   }
+  if (role === 'serve') printWhereThingsAre(service);
   let stopping = false;
   const onSignal = (signal: NodeJS.Signals) => {
     if (stopping) return;

@@ -2,6 +2,7 @@ import { bearerToken, verifyEntraToken } from './bearer';
 import { BOT_FRAMEWORK_ISSUER } from './entra';
 import { sendJson, type Ctx } from './http';
 import type { Sandbox } from './sandbox';
+import { botRegistration } from './bot-registration';
 import { connectorErrorBody, type ConnectorState } from './connector-store';
 
 /** The audience of the tokens a bot gets for calling the Bot Connector. */
@@ -12,16 +13,17 @@ export interface ConnectorCaller {
   appId?: string;
 }
 
-function unauthorized(ctx: Ctx, message: string): undefined {
-  sendJson(ctx, 401, connectorErrorBody('Unauthorized', message), {
+function unauthorized(ctx: Ctx, message: string, code = 'Unauthorized'): undefined {
+  sendJson(ctx, 401, connectorErrorBody(code, message), {
     'www-authenticate': 'Bearer realm="api.botframework.com"',
   });
   return undefined;
 }
 
 /**
- * Checks the bot's bearer token as the Bot Connector does (signature, lifetime, audience), unless
- * the connector runs without auth. Answers 401 itself and returns undefined when it may not proceed.
+ * Checks the bot's bearer token as the Bot Connector does (signature, lifetime, audience, the app
+ * is the registered bot, and a single-tenant bot's token comes from its own tenant), unless the
+ * connector runs without auth. Answers 401 itself and returns undefined when it may not proceed.
  */
 export async function requireBot(
   sb: Sandbox,
@@ -50,5 +52,18 @@ export async function requireBot(
   }
   const appId = String(claims.appid ?? claims.azp ?? '');
   ctx.meta.appId = appId;
+  const reg = botRegistration(sb);
+  if (appId !== reg.appId) {
+    // msteams-docs conversation-messages.md, status codes of the bot APIs.
+    return unauthorized(ctx, 'No registration found for this bot.', 'BotNotRegistered');
+  }
+  // A single-tenant bot gets its tokens from its own tenant, not botframework.com
+  // (botframework-connector MicrosoftAppCredentials: channelAuthTenant required for SingleTenant).
+  if (reg.appType === 'SingleTenant' && claims.tid !== reg.tenantId) {
+    return unauthorized(
+      ctx,
+      `Authorization has been denied for this request: the token was issued by tenant ${String(claims.tid)}, the single-tenant bot is registered in ${String(reg.tenantId)}.`,
+    );
+  }
   return { appId };
 }

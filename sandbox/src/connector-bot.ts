@@ -3,8 +3,11 @@ import { controlError } from './control';
 import { jsonBody, sendJson, type Ctx } from './http';
 import type { Sandbox } from './sandbox';
 import { SANDBOX_APP } from './seed';
-import { signChannelToken } from './entra';
+import { botTarget } from './bot-registration';
+import { deliverToBot, serviceUrlOf, type Delivery } from './bot-delivery';
+import { installBot } from './connector-install';
 import {
+  isInstalled,
   teamsBotId,
   teamsUserId,
   type ConnectorConversation,
@@ -12,17 +15,16 @@ import {
 } from './connector-store';
 
 interface SendBody {
+  /** Defaults to the registration's messaging endpoint. */
   botEndpoint?: unknown;
   activity?: unknown;
   /** Defaults: the activity's tenant, else the first seeded tenant. */
   tenantId?: unknown;
   /** Defaults: the activity's `from.aadObjectId`, else the tenant's first staff member. */
   userOid?: unknown;
-  /** The bot's app id (token audience); defaults to the sandbox app. */
+  /** The bot's app id (token audience); defaults to the registration's. */
   botAppId?: unknown;
 }
-
-const BOT_TIMEOUT_MS = 30_000;
 
 type Json = Record<string, unknown>;
 
@@ -37,21 +39,28 @@ function conversationTypeOf(id: string, given: unknown): ConnectorConversation['
 }
 
 /**
- * `POST /_sandbox/bot/send {botEndpoint, activity}`: plays the Teams channel. Completes the activity
+ * `POST /_sandbox/bot/send {botEndpoint?, activity}`: plays the Teams channel. Completes the activity
  * (ids, serviceUrl, tenant, timestamp), records it, signs a channel token and POSTs it to the bot;
- * answers the bot's status and body (invoke responses come back there).
+ * answers the bot's status and body (invoke responses come back there). A user's first message in
+ * the app's 1:1 chat installs the app first, as Teams does when the user opens that chat.
  */
 export async function sendToBot(sb: Sandbox, state: ConnectorState, ctx: Ctx): Promise<void> {
   const body = jsonBody<SendBody>(ctx);
   if (!body) return;
-  const endpoint = asString(body.botEndpoint);
-  if (!endpoint || !/^https?:\/\//.test(endpoint)) {
+  const given = asString(body.botEndpoint);
+  if (body.botEndpoint !== undefined && (!given || !/^https?:\/\//.test(given))) {
     return controlError(
       ctx,
       400,
       'botEndpoint must be the bot URL, e.g. http://127.0.0.1:3978/api/messages',
     );
   }
+  const appOverride = asString(body.botAppId);
+  const target = botTarget(sb, {
+    ...(given ? { endpoint: given } : {}),
+    ...(appOverride ? { appId: appOverride } : {}),
+  });
+  if (typeof target === 'string') return controlError(ctx, 400, `give botEndpoint, or ${target}`);
   if (body.activity === undefined || typeof body.activity !== 'object' || !body.activity) {
     return controlError(ctx, 400, 'activity must be a Bot Framework activity object');
   }
@@ -72,10 +81,21 @@ export async function sendToBot(sb: Sandbox, state: ConnectorState, ctx: Ctx): P
   if (!user) {
     return controlError(ctx, 400, `no user ${userOid} in tenant ${tenant.tenantId}`);
   }
-  const botAppId = asString(body.botAppId) ?? SANDBOX_APP.botId;
+  const botAppId = target.appId;
 
   const conversation = findOrCreateConversation(state, tenant.tenantId, user.id, inConv);
-  const serviceUrl = `${sb.baseUrl}/connector/`;
+  let installDeliveries: Delivery[] | undefined;
+  if (!isInstalled(conversation)) {
+    if (conversation.conversationType !== 'personal') {
+      return controlError(
+        ctx,
+        409,
+        `the app is not installed in conversation ${conversation.id}: Teams does not deliver to it; POST /_sandbox/apps/install first`,
+      );
+    }
+    installDeliveries = await installBot(sb, state, conversation, 'personal', user, target);
+  }
+  const serviceUrl = serviceUrlOf(sb);
   const now = sb.clock.now().toISOString();
   const activity: Json = {
     type: 'message',
@@ -108,28 +128,16 @@ export async function sendToBot(sb: Sandbox, state: ConnectorState, ctx: Ctx): P
     channelData: { ...inChannelData, tenant: { id: tenant.tenantId } },
   };
   state.addActivity(conversation.id, 'toBot', { op: 'toBot', activity }, activity.id as string);
-
-  // Wall-clock stamped: the bot checks lifetimes with its own clock, not the sandbox's.
-  const token = await signChannelToken(sb, { serviceUrl, audience: botAppId, now: new Date() });
-  let res: Response;
-  try {
-    res = await fetch(endpoint, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-      body: JSON.stringify(activity),
-      signal: AbortSignal.timeout(BOT_TIMEOUT_MS),
-    });
-  } catch (err) {
-    return controlError(ctx, 502, `the bot at ${endpoint} did not answer: ${String(err)}`);
+  const d = await deliverToBot(sb, activity, target);
+  if (d.status === null) {
+    return controlError(ctx, 502, `the bot at ${target.endpoint} did not answer: ${d.error ?? ''}`);
   }
-  const text = await res.text();
-  let answer: unknown = text;
-  try {
-    answer = text ? JSON.parse(text) : null;
-  } catch {
-    // not JSON: keep the text
-  }
-  sendJson(ctx, 200, { status: res.status, body: answer, activity });
+  sendJson(ctx, 200, {
+    status: d.status,
+    body: d.body,
+    activity,
+    ...(installDeliveries ? { installDeliveries } : {}),
+  });
 }
 
 function findOrCreateConversation(
@@ -143,6 +151,8 @@ function findOrCreateConversation(
     const known = state.conversation(id);
     if (known) return known;
     const type = conversationTypeOf(id, inConv.conversationType);
+    // A new group chat or channel is the control API's shortcut (installed); a new 1:1 chat is
+    // installed by the user's first message.
     return state.createConversation({
       id,
       tenantId,
@@ -150,6 +160,7 @@ function findOrCreateConversation(
       isGroup: type !== 'personal',
       ...(type === 'personal' ? { userOid } : {}),
       createdBy: 'sandbox',
+      installed: type !== 'personal',
     });
   }
   return (
@@ -160,6 +171,7 @@ function findOrCreateConversation(
       isGroup: false,
       userOid,
       createdBy: 'sandbox',
+      installed: false,
     })
   );
 }

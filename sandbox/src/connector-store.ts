@@ -14,6 +14,33 @@ export interface ConnectorConversation {
   createdAt: string;
   /** Who made it: the bot (`POST /v3/conversations`) or the sandbox (control API, bot/send). */
   createdBy: 'bot' | 'sandbox';
+  /** False when the bot is not in the roster (never added, or uninstalled); absent means installed. */
+  installed?: boolean;
+  /** The last install or uninstall through the control API (`/_sandbox/apps/*`, `bot/send`). */
+  installation?: Installation;
+  /** A meeting chat: the onlineMeeting it belongs to. */
+  meetingId?: string;
+}
+
+/** How the app came into (or left) a conversation. */
+export interface Installation {
+  scope: 'personal' | 'groupChat' | 'meeting';
+  /** The bot's app id at install time (the registration's). */
+  appId: string;
+  /** The user who installed or uninstalled it. */
+  byOid: string;
+  installedAt: string;
+  uninstalledAt?: string;
+}
+
+/** What one user sees in place of the base card after an `adaptiveCard/action` returned a card. */
+export interface UserView {
+  card: Record<string, unknown>;
+  at: string;
+  trigger: 'manual' | 'automatic';
+  verb: string;
+  /** The number of versions the activity had: a later update shows everyone the new base card. */
+  basedOnVersion: number;
 }
 
 /** One state of an activity: what was sent, then each update, with when and through which call. */
@@ -36,6 +63,8 @@ export interface RecordedActivity {
   replyToId?: string;
   deletedAt?: string;
   versions: ActivityVersion[];
+  /** Per-user card views by user oid (Universal Actions); only those on the current version show. */
+  userViews?: Record<string, UserView>;
 }
 
 export interface ConnectorSettings {
@@ -85,6 +114,12 @@ export class ConnectorState {
     return this.listConversations().find(
       (c) => c.conversationType === 'personal' && c.tenantId === tenantId && c.userOid === userOid,
     );
+  }
+
+  /** Changes a conversation record (install state, topic) and saves it. */
+  saveConversation(conv: ConnectorConversation): void {
+    this.conversations.set(conv.id, conv);
+    this.sb.store.changed();
   }
 
   createConversation(
@@ -141,10 +176,22 @@ export class ConnectorState {
     this.sb.store.changed();
   }
 
+  setUserView(record: RecordedActivity, userOid: string, view: Omit<UserView, 'at'>): UserView {
+    const saved = { ...view, at: this.sb.clock.now().toISOString() };
+    record.userViews = { ...record.userViews, [userOid]: saved };
+    this.sb.store.changed();
+    return saved;
+  }
+
   markDeleted(record: RecordedActivity): void {
     record.deletedAt = this.sb.clock.now().toISOString();
     this.sb.store.changed();
   }
+}
+
+/** Whether the bot is in the conversation's roster (conversations saved before installs count). */
+export function isInstalled(conv: ConnectorConversation): boolean {
+  return conv.installed !== false;
 }
 
 function activityKey(conversationId: string, id: string): string {

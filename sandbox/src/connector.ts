@@ -1,13 +1,13 @@
-import { controlError } from './control';
-import { jsonBody, sendEmpty, sendJson, type Ctx } from './http';
+import { sendEmpty, sendJson, type Ctx } from './http';
 import type { Sandbox } from './sandbox';
 import { requireBot, type ConnectorCaller } from './connector-auth';
-import { sendToBot } from './connector-bot';
+import { registerConnectorControl } from './connector-control';
 import { meetingInfo } from './connector-meetings';
 import {
   channelAccount,
   connectorErrorBody,
   ConnectorState,
+  isInstalled,
   type ConnectorConversation,
   type RecordedActivity,
 } from './connector-store';
@@ -32,9 +32,16 @@ function activityBody(ctx: Ctx): Json | undefined {
   return undefined;
 }
 
-/** Snapshot for the control API: the activity's current state plus every version. */
-function withCurrent(a: RecordedActivity) {
-  return { ...a, current: a.versions[a.versions.length - 1].activity };
+/** msteams-docs conversation-messages.md: the answer to a bot that is not (or no longer) installed. */
+function notInRoster(ctx: Ctx): void {
+  fail(ctx, 403, 'BotNotInConversationRoster', 'The bot is not part of the conversation roster.');
+}
+
+/** Whether the calling bot is in the conversation's roster (the app installed there). */
+function inRoster(conv: ConnectorConversation, caller: ConnectorCaller): boolean {
+  if (!isInstalled(conv)) return false;
+  const installedApp = conv.installation?.appId;
+  return !caller.appId || !installedApp || installedApp === caller.appId;
 }
 
 /**
@@ -54,6 +61,7 @@ export function register(sb: Sandbox): void {
       const conv = state.conversation(ctx.params.conversationId);
       if (!conv) return fail(ctx, 404, 'ConversationNotFound', 'Conversation not found.');
       ctx.meta.tenantId = conv.tenantId;
+      if (!inRoster(conv, caller)) return notInRoster(ctx);
       fn(ctx, conv, caller);
     };
 
@@ -115,16 +123,21 @@ export function register(sb: Sandbox): void {
       );
     }
     ctx.meta.tenantId = tenant.tenantId;
-    const conv =
-      (!isGroup && userOid && state.personalConversation(tenant.tenantId, userOid)) ||
-      state.createConversation({
+    let conv: ConnectorConversation;
+    if (isGroup) {
+      conv = state.createConversation({
         tenantId: tenant.tenantId,
-        conversationType: isGroup ? 'groupChat' : 'personal',
+        conversationType: 'groupChat',
         isGroup,
         ...(typeof body.topicName === 'string' ? { topicName: body.topicName } : {}),
-        ...(!isGroup ? { userOid } : {}),
         createdBy: 'bot',
       });
+    } else {
+      // The 1:1 chat exists once the user has the app (personal scope); without it Teams refuses.
+      const personal = userOid ? state.personalConversation(tenant.tenantId, userOid) : undefined;
+      if (!personal || !inRoster(personal, caller)) return notInRoster(ctx);
+      conv = personal;
+    }
     let activityId: string | undefined;
     if (body.activity && typeof body.activity === 'object') {
       const activity = { ...(body.activity as Json), conversation: { id: conv.id } };
@@ -203,63 +216,4 @@ export function register(sb: Sandbox): void {
   });
 
   registerConnectorControl(sb, state);
-}
-
-function registerConnectorControl(sb: Sandbox, state: ConnectorState): void {
-  const r = sb.router;
-  r.on('GET', '/_sandbox/connector/settings', (ctx) => sendJson(ctx, 200, state.settings()));
-  r.on('POST', '/_sandbox/connector/settings', (ctx) => {
-    const body = jsonBody<{ requireAuth?: unknown }>(ctx);
-    if (!body) return;
-    if (typeof body.requireAuth !== 'boolean') {
-      return controlError(ctx, 400, 'requireAuth must be true or false');
-    }
-    state.saveSettings({ requireAuth: body.requireAuth });
-    sendJson(ctx, 200, state.settings());
-  });
-
-  r.on('GET', '/_sandbox/connector/conversations', (ctx) =>
-    sendJson(ctx, 200, {
-      conversations: state
-        .listConversations()
-        .map((c) => ({ ...c, activityCount: state.activitiesOf(c.id).length })),
-    }),
-  );
-  r.on('POST', '/_sandbox/connector/conversations', (ctx) => {
-    const body = jsonBody<{ tenantId?: unknown; conversationType?: unknown; userOid?: unknown }>(
-      ctx,
-    );
-    if (!body) return;
-    const tenant = sb.tenant(String(body.tenantId ?? ''));
-    if (!tenant)
-      return controlError(ctx, 400, 'tenantId must be a sandbox tenant; see GET /_sandbox/info');
-    const type = body.conversationType ?? 'personal';
-    if (type !== 'personal' && type !== 'groupChat' && type !== 'channel') {
-      return controlError(ctx, 400, 'conversationType must be personal, groupChat or channel');
-    }
-    const userOid = String(body.userOid ?? tenant.staffOids[0]);
-    if (type === 'personal' && !tenant.users.some((u) => u.id === userOid)) {
-      return controlError(ctx, 400, `no user ${userOid} in tenant ${tenant.tenantId}`);
-    }
-    const conv =
-      (type === 'personal' && state.personalConversation(tenant.tenantId, userOid)) ||
-      state.createConversation({
-        tenantId: tenant.tenantId,
-        conversationType: type,
-        isGroup: type !== 'personal',
-        ...(type === 'personal' ? { userOid } : {}),
-        createdBy: 'sandbox',
-      });
-    sendJson(ctx, 201, conv);
-  });
-  r.on('GET', '/_sandbox/connector/conversations/:conversationId/activities', (ctx) => {
-    const conv = state.conversation(ctx.params.conversationId);
-    if (!conv) return controlError(ctx, 404, `no conversation ${ctx.params.conversationId}`);
-    sendJson(ctx, 200, {
-      conversation: conv,
-      activities: state.activitiesOf(conv.id).map(withCurrent),
-    });
-  });
-
-  r.on('POST', '/_sandbox/bot/send', (ctx) => sendToBot(sb, state, ctx));
 }

@@ -1,4 +1,7 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { INetworkModule, NetworkRequestOptions, NetworkResponse } from '@azure/msal-node';
+import { createLocalJWKSet, jwtVerify, type JSONWebKeySet } from 'jose';
 import {
   Client,
   GraphError,
@@ -171,4 +174,75 @@ export async function postTokenForm(
     body: new URLSearchParams(fields).toString(),
   });
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+}
+
+/** One activity the recording bot received, and whether its channel token checked out. */
+export interface BotDelivery {
+  activity: Record<string, unknown>;
+  /** `ok`, or why the token was refused (the bot then answered 401). */
+  verdict: string;
+}
+
+/** What the recording bot answers an activity with; default 200 and no body. */
+export interface BotAnswer {
+  status?: number;
+  body?: unknown;
+  delayMs?: number;
+}
+
+export interface RecordingBot {
+  /** `http://127.0.0.1:{port}/api/messages` */
+  url: string;
+  received: BotDelivery[];
+  /** Set by a test to choose the answer per activity. */
+  answer: (activity: Record<string, unknown>) => BotAnswer;
+  close(): Promise<void>;
+}
+
+/**
+ * A plain HTTP bot endpoint that records every activity and checks its channel token as botbuilder
+ * does (signature against the sandbox's Bot Framework keys, issuer, audience, serviceurl claim).
+ */
+export async function startRecordingBot(sb: TestSandbox, appId = APP_ID): Promise<RecordingBot> {
+  const bot: Omit<RecordingBot, 'url' | 'close'> = { received: [], answer: () => ({}) };
+  const verify = async (token: string, serviceUrl: unknown): Promise<string> => {
+    const jwks = (await (
+      await sb.fetch('/botframework/v1/.well-known/keys')
+    ).json()) as JSONWebKeySet;
+    try {
+      const { payload } = await jwtVerify(token, createLocalJWKSet(jwks), {
+        issuer: 'https://api.botframework.com',
+        audience: appId,
+        clockTolerance: 300,
+      });
+      return payload.serviceurl === serviceUrl ? 'ok' : 'serviceurl claim mismatch';
+    } catch (err) {
+      return `rejected: ${String(err)}`;
+    }
+  };
+  const handle = async (req: http.IncomingMessage, res: http.ServerResponse) => {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const activity = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>;
+    const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1] ?? '';
+    const verdict = await verify(token, activity.serviceUrl);
+    bot.received.push({ activity, verdict });
+    const a: BotAnswer = verdict === 'ok' ? bot.answer(activity) : { status: 401 };
+    if (a.delayMs) await new Promise((r) => setTimeout(r, a.delayMs));
+    const text = a.body === undefined ? '' : JSON.stringify(a.body);
+    // Not chained: restify, loaded by other test files in this worker, patches writeHead.
+    res.writeHead(a.status ?? 200, text ? { 'content-type': 'application/json' } : {});
+    res.end(text);
+  };
+  const server = http.createServer((req, res) => void handle(req, res).catch(() => res.destroy()));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  return Object.assign(bot, {
+    url: `http://127.0.0.1:${port}/api/messages`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  });
 }

@@ -290,6 +290,11 @@ describe('sandbox Bot Connector', () => {
         res.end();
         return;
       }
+      if (activity.type === 'installationUpdate' || activity.type === 'conversationUpdate') {
+        res.writeHead(200);
+        res.end();
+        return;
+      }
       if (activity.type === 'invoke') {
         res.writeHead(200, { 'content-type': 'application/json' });
         res.end(
@@ -342,11 +347,14 @@ describe('sandbox Bot Connector', () => {
         id: expect.any(String),
       });
       const activities = await history((result.activity.conversation as Json).id as string);
-      expect(activities.map((a) => [a.direction, a.current.text])).toEqual([
-        ['toBot', 'hello'],
-        ['fromBot', 'echo: hello'],
+      // Lee's first message opens the app's 1:1 chat: Teams installs it first.
+      expect(activities.map((a) => [a.direction, a.current.type, a.current.text])).toEqual([
+        ['toBot', 'installationUpdate', undefined],
+        ['toBot', 'conversationUpdate', undefined],
+        ['toBot', 'message', 'hello'],
+        ['fromBot', 'message', 'echo: hello'],
       ]);
-      expect(activities[1].replyToId).toBe(result.activity.id);
+      expect(activities[3].replyToId).toBe(result.activity.id);
       // The user's message is not the bot's to change (a classic mix-up of activity ids).
       const conv = encodeURIComponent((result.activity.conversation as Json).id as string);
       const edit = await connector(

@@ -107,3 +107,32 @@ export async function connectSandbox(config: Config, log: Logger): Promise<Sandb
     `the sandbox (local Microsoft cloud) did not start on port ${port}: ${why}; set SANDBOX_PORT to a free port or run it alone with npm run sandbox`,
   );
 }
+
+/**
+ * Tells the sandbox where the bot listens, as an admin sets the messaging endpoint on the Azure
+ * Bot resource: the sandbox then sends Teams' own activities (installs, meeting events) there.
+ */
+export async function registerMessagingEndpoint(
+  connection: SandboxConnection,
+  caFile: string,
+  messagingEndpoint: string,
+  appId: string,
+): Promise<void> {
+  const agent = new Agent({ connect: { ca: fs.readFileSync(caFile, 'utf8') } });
+  try {
+    const res = await fetch(
+      `${new URL(connection.info.urls.graph).origin}/_sandbox/bot/registration`,
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ messagingEndpoint, appId }),
+        dispatcher: agent,
+        signal: AbortSignal.timeout(5000),
+      },
+    );
+    if (!res.ok)
+      throw new StartupError(`the sandbox refused the bot's endpoint: ${await res.text()}`);
+  } finally {
+    await agent.close();
+  }
+}

@@ -1,6 +1,7 @@
 import { sendJson, type Ctx } from '../http';
 import { controlError } from '../control';
 import type { Sandbox } from '../sandbox';
+import { notifyMeetingBot, type MeetingBotDelivery } from '../connector-meeting-events';
 import { contentStats } from './meeting-content';
 import {
   DEFAULT_ARTIFACT_DELAY_MS,
@@ -52,7 +53,11 @@ function findMeeting(sb: Sandbox, ref: string): StoredMeeting | undefined {
   );
 }
 
-function withMeeting(sb: Sandbox, ctx: Ctx, fn: (m: StoredMeeting) => void): void {
+function withMeeting(
+  sb: Sandbox,
+  ctx: Ctx,
+  fn: (m: StoredMeeting) => void | Promise<void>,
+): void | Promise<void> {
   const m = findMeeting(sb, ctx.params.ref);
   if (!m) {
     return controlError(
@@ -61,7 +66,7 @@ function withMeeting(sb: Sandbox, ctx: Ctx, fn: (m: StoredMeeting) => void): voi
       `no online meeting ${ctx.params.ref} (give the onlineMeeting id, event id, chat thread id or join URL, URL-encoded); see GET /_sandbox/meetings`,
     );
   }
-  fn(m);
+  return fn(m);
 }
 
 function describe(sb: Sandbox, m: StoredMeeting) {
@@ -268,26 +273,30 @@ export function registerMeetingControl(sb: Sandbox): void {
     withMeeting(sb, ctx, (m) => patchMeeting(sb, ctx, m)),
   );
   r.on('POST', '/_sandbox/meetings/:ref/start', (ctx) =>
-    withMeeting(sb, ctx, (m) => {
+    withMeeting(sb, ctx, async (m) => {
       if (m.state !== 'scheduled')
         return controlError(ctx, 409, `the meeting has already ${m.state}`);
       startMeeting(sb, m, sb.clock.now());
-      sendJson(ctx, 200, describe(sb, m));
+      const botDeliveries = await notifyMeetingBot(sb, m, 'start');
+      sendJson(ctx, 200, { ...describe(sb, m), botDeliveries });
     }),
   );
   r.on('POST', '/_sandbox/meetings/:ref/end', (ctx) =>
-    withMeeting(sb, ctx, (m) => {
+    withMeeting(sb, ctx, async (m) => {
       const b = optionalBody(ctx);
       if (!b) return;
       if (m.state === 'ended') return controlError(ctx, 409, 'the meeting has already ended');
       const o = endOptions(b);
       if (typeof o === 'string') return controlError(ctx, 400, o);
+      const botDeliveries: MeetingBotDelivery[] = [];
       if (m.state === 'scheduled') {
         const duration = Date.parse(m.endDateTime) - Date.parse(m.startDateTime);
         startMeeting(sb, m, new Date(sb.clock.now().getTime() - Math.max(duration, 60_000)));
+        botDeliveries.push(...(await notifyMeetingBot(sb, m, 'start')));
       }
       endMeeting(sb, m, o);
-      sendJson(ctx, 200, describe(sb, m));
+      botDeliveries.push(...(await notifyMeetingBot(sb, m, 'end')));
+      sendJson(ctx, 200, { ...describe(sb, m), botDeliveries });
     }),
   );
   r.on('POST', '/_sandbox/meetings/:ref/expire', (ctx) =>

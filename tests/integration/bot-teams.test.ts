@@ -1,0 +1,184 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Service } from '../../api/src/main';
+import { actionsOf, cardOf, CONTOSO, CONTOSO_STAFF, TeamsChat, textOf } from '../helpers/bot';
+import { startTestSandbox, type TestSandbox } from '../helpers/sandbox';
+import { startServiceOnSandbox } from '../helpers/service';
+import { until } from '../helpers/wait';
+
+type Json = Record<string, unknown>;
+
+/** The bot as Teams runs it: registered with the sandbox, which sends installs and meeting events. */
+describe('bot: installed in Teams, meeting events and removal, driven by the sandbox', () => {
+  let sb: TestSandbox;
+  let dir: string;
+  let service: Service;
+
+  beforeAll(async () => {
+    sb = await startTestSandbox();
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ift-bot-teams-'));
+    let info;
+    ({ service, info } = await startServiceOnSandbox(sb, dir, { WORKER_POLL_MS: '50' }));
+    await sb.control('POST', '/_sandbox/bot/registration', {
+      messagingEndpoint: `http://127.0.0.1:${service.port}/api/messages`,
+      appId: info.app.botId,
+    });
+  });
+
+  afterAll(async () => {
+    await service?.stop();
+    await sb?.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function installInGroupChat(): Promise<TeamsChat> {
+    const res = (await sb.control('POST', '/_sandbox/apps/install', {
+      tenantId: CONTOSO,
+      scope: 'groupChat',
+      userOid: CONTOSO_STAFF,
+    })) as { conversation: { id: string }; deliveries: { type: string; status: number }[] };
+    expect(res.deliveries.map((d) => [d.type, d.status])).toEqual([
+      ['installationUpdate', 200],
+      ['conversationUpdate', 200],
+    ]);
+    const chat = new TeamsChat(sb, service);
+    chat.conversationId = res.conversation.id;
+    return chat;
+  }
+
+  async function createdMeeting(chat: TeamsChat, subject: string, userOid = CONTOSO_STAFF) {
+    await chat.say(`schedule ${subject} with jane@acme.example tomorrow 3pm for 45 min`);
+    const preview = await until(
+      async () => (await chat.fromBot()).find((a) => textOf(cardOf(a.current)).includes(subject)),
+      (a) => Boolean(a),
+    );
+    const pressed = (await sb.control('POST', '/_sandbox/cards/execute', {
+      conversationId: chat.conversationId,
+      activityId: preview?.id,
+      verb: 'draft.create',
+      userOid,
+    })) as { ok: boolean; durationMs: number; response: { value: Json } };
+    expect(pressed.ok).toBe(true);
+    const meetingId = String(
+      actionsOf(pressed.response.value).find((a) => a.verb === 'meeting.refresh')?.data.meetingId,
+    );
+    return { activityId: String(preview?.id), meetingId };
+  }
+
+  it('greets once when installed, and remembers the chat for proactive cards', async () => {
+    const chat = await installInGroupChat();
+    const texts = await until(
+      () => chat.texts(),
+      (t) => t.length > 0,
+    );
+    expect(texts).toHaveLength(1);
+    expect(texts[0]).toMatch(/schedule/);
+    const ref = await service.repositories.conversationRefs.get(CONTOSO, {
+      conversationId: chat.conversationId ?? '',
+    });
+    expect(ref?.conversationType).toBe('groupChat');
+  });
+
+  it('Create pressed in Teams answers a proper invoke response in time; the sandbox starting and ending the meeting moves the same card', async () => {
+    const chat = await installInGroupChat();
+    const { activityId, meetingId } = await createdMeeting(chat, 'Sandbox driven');
+    const m = await service.repositories.onlineMeetings.get(CONTOSO, { meetingId });
+    const ref = encodeURIComponent(m?.providerMeetingId ?? '');
+    await sb.control('POST', '/_sandbox/apps/install', {
+      tenantId: CONTOSO,
+      scope: 'meeting',
+      meeting: m?.providerMeetingId,
+    });
+    const started = (await sb.control('POST', `/_sandbox/meetings/${ref}/start`)) as {
+      botDeliveries: { name: string; status: number }[];
+    };
+    expect(started.botDeliveries).toEqual([
+      expect.objectContaining({ name: 'application/vnd.microsoft.meetingStart', status: 200 }),
+    ]);
+    const cardNow = async () => (await chat.fromBot()).find((a) => a.id === activityId);
+    await until(cardNow, (a) => Boolean(a && textOf(cardOf(a.current)).includes('In progress')));
+    await sb.control('POST', `/_sandbox/meetings/${ref}/end`, {
+      recorded: false,
+      transcribed: false,
+    });
+    const ended = await until(cardNow, (a) =>
+      Boolean(a && /Ended/.test(textOf(cardOf(a.current)))),
+    );
+    // The same message was updated; the bot posted no new one for these changes.
+    const cards = (await chat.fromBot()).filter((a) => cardOf(a.current));
+    expect(cards.map((c) => c.id)).toEqual([activityId]);
+    expect(ended?.versions.filter((v) => v.op === 'update').length).toBeGreaterThanOrEqual(3);
+    expect((await service.repositories.onlineMeetings.get(CONTOSO, { meetingId }))?.state).toBe(
+      'ended',
+    );
+  });
+
+  it('cancels from the card in Teams (confirm, then Cancelled)', async () => {
+    const chat = await installInGroupChat();
+    const { activityId, meetingId } = await createdMeeting(chat, 'Cancel me');
+    await until(
+      async () => (await chat.fromBot()).find((a) => a.id === activityId),
+      (a) => Boolean(a && actionsOf(cardOf(a.current)).some((x) => x.verb === 'meeting.cancel')),
+    );
+    const ask = (await sb.control('POST', '/_sandbox/cards/execute', {
+      conversationId: chat.conversationId,
+      activityId,
+      verb: 'meeting.cancel',
+      userOid: CONTOSO_STAFF,
+    })) as { ok: boolean };
+    expect(ask.ok).toBe(true);
+    const done = (await sb.control('POST', '/_sandbox/cards/execute', {
+      conversationId: chat.conversationId,
+      activityId,
+      verb: 'meeting.cancelConfirm',
+      userOid: CONTOSO_STAFF,
+    })) as { ok: boolean; response: { value: Json } };
+    expect(done.ok).toBe(true);
+    expect(textOf(done.response.value)).toMatch(/Cancelled/);
+    expect((await service.repositories.onlineMeetings.get(CONTOSO, { meetingId }))?.state).toBe(
+      'cancelled',
+    );
+  });
+
+  it('forgets the chat and its cards when the app is removed from it', async () => {
+    const chat = await installInGroupChat();
+    const { meetingId } = await createdMeeting(chat, 'Removed later');
+    const key = { meetingId, conversationId: chat.conversationId ?? '' };
+    expect(await service.repositories.meetingCards.get(CONTOSO, key)).not.toBeNull();
+    await sb.control('POST', '/_sandbox/apps/uninstall', { conversationId: chat.conversationId });
+    await until(
+      () => service.repositories.meetingCards.get(CONTOSO, key),
+      (c) => c === null,
+    );
+    expect(
+      await service.repositories.conversationRefs.get(CONTOSO, {
+        conversationId: key.conversationId,
+      }),
+    ).toBeNull();
+  });
+
+  it('forgets a card whose chat answers 403 BotNotInConversationRoster (removed while we were not told)', async () => {
+    const lee = '7e9a1c3e-5f7b-4d9f-8c2e-4a6b8c0d2e4f';
+    const personal = new TeamsChat(sb, service, lee, CONTOSO, 'personal');
+    const { meetingId } = await createdMeeting(personal, 'Roster gone', lee);
+    const key = { meetingId, conversationId: personal.conversationId ?? '' };
+    await until(
+      () => service.repositories.meetingCards.get(CONTOSO, key),
+      (c) => c?.lastRenderedState === 'scheduled',
+    );
+    // Out of the roster without any event reaching us (the control API's shortcut).
+    await sb.control('POST', '/_sandbox/connector/conversations', {
+      tenantId: CONTOSO,
+      conversationType: 'personal',
+      userOid: lee,
+      installed: false,
+    });
+    const group = await installInGroupChat();
+    await group.say(`refresh ${meetingId.slice(0, 6)}`);
+    await until(
+      () => service.repositories.meetingCards.get(CONTOSO, key),
+      (c) => c === null,
+    );
+  });
+});

@@ -8,6 +8,7 @@ export default tseslint.config(
       'dist/**',
       '.data/**',
       'coverage/**',
+      'test-output/**',
       '**/*.js',
       '**/*.mjs',
       '**/*.cjs',

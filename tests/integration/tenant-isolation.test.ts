@@ -29,6 +29,8 @@ interface World {
   graphSubscriptionId: string;
   dedupeKey: string;
   eventId: string;
+  draftId: string;
+  userOid: string;
 }
 
 async function seedTenant(r: Repositories, tenantId: string, label: string): Promise<World> {
@@ -48,8 +50,10 @@ async function seedTenant(r: Repositories, tenantId: string, label: string): Pro
     graphSubscriptionId: randomUUID(),
     dedupeKey: `notification-${label}`,
     eventId: randomUUID(),
+    draftId: randomUUID(),
+    userOid: randomUUID(),
   };
-  const user = randomUUID();
+  const user = w.userOid;
   await r.tenants.upsert(tenantId, {
     displayName: `Tenant ${label}`,
     status: 'active',
@@ -172,6 +176,23 @@ async function seedTenant(r: Repositories, tenantId: string, label: string): Pro
     userOid: null,
     updatedAt: NOW,
   });
+  await r.meetingDrafts.insert(tenantId, {
+    draftId: w.draftId,
+    conversationId: w.conversationId,
+    userOid: user,
+    meetingId: randomUUID(),
+    state: 'open',
+    payload: JSON.stringify({ label }),
+    expiresAt: NOW,
+    createdAt: NOW,
+    updatedAt: NOW,
+  });
+  await r.chatLists.insert(tenantId, {
+    conversationId: w.conversationId,
+    userOid: user,
+    meetingIds: w.meetingId,
+    updatedAt: NOW,
+  });
   await r.graphSubscriptions.insert(tenantId, {
     subscriptionId: w.subscriptionId,
     graphSubscriptionId: w.graphSubscriptionId,
@@ -288,6 +309,18 @@ const cases: Case[] = [
     (r) => r.conversationRefs,
     (w) => ({ conversationId: w.conversationId }),
     { serviceUrl: 'https://elsewhere.example/' },
+  ),
+  scoped(
+    'meeting drafts',
+    (r) => r.meetingDrafts,
+    (w) => ({ draftId: w.draftId }),
+    { payload: '{"renamed":true}' },
+  ),
+  scoped(
+    'chat lists',
+    (r) => r.chatLists,
+    (w) => ({ conversationId: w.conversationId, userOid: w.userOid }),
+    { meetingIds: 'renamed' },
   ),
   scoped(
     'graph subscriptions',
@@ -671,6 +704,31 @@ describe('tenant isolation in the repositories', () => {
       await expect(async () =>
         repos.onlineMeetings.updateIfVersion('', a.meetingId, 1, { subject: 'x' }),
       ).rejects.toThrow(/tenant id/);
+    });
+  });
+
+  describe('bot state', () => {
+    it("a meeting code finds only the tenant's own meeting", async () => {
+      const prefix = a.meetingId.slice(0, 6);
+      expect(
+        (await repos.onlineMeetings.findByIdPrefix(TENANT_A, prefix)).map((m) => m.meetingId),
+      ).toEqual([a.meetingId]);
+      expect(await repos.onlineMeetings.findByIdPrefix(TENANT_B, prefix)).toEqual(
+        b.meetingId.startsWith(prefix) ? [expect.objectContaining({ tenantId: TENANT_B })] : [],
+      );
+      expect(await repos.onlineMeetings.findByIdPrefix(TENANT_A, '%')).toEqual([]);
+    });
+
+    it("tenant B can neither claim nor purge tenant A's drafts", async () => {
+      expect(await repos.meetingDrafts.claim(TENANT_B, a.draftId, 'created', NOW)).toBe(false);
+      expect(await repos.meetingDrafts.purgeExpired(TENANT_B, new Date(NOW.getTime() + 1000))).toBe(
+        1,
+      );
+      expect(await repos.meetingDrafts.get(TENANT_A, { draftId: a.draftId })).toMatchObject({
+        state: 'open',
+      });
+      expect(await repos.meetingDrafts.claim(TENANT_A, a.draftId, 'created', NOW)).toBe(true);
+      expect(await repos.meetingDrafts.claim(TENANT_A, a.draftId, 'discarded', NOW)).toBe(false);
     });
   });
 });

@@ -43,6 +43,7 @@ import type { BotDeps } from '../../bot/src/app/deps';
 import { BotCardDelivery } from '../../bot/src/delivery';
 import { botFeature, type BotRuntime } from '../../bot/src/feature';
 import { InteractionsBot } from '../../bot/src/handler';
+import { warmUpParser } from '../../bot/src/commands/warm-up';
 import { cardRefreshJob } from './jobs/card-refresh';
 
 /** What `npm start` (serve), `npm run worker` and `npm run migrate` run. */
@@ -122,6 +123,8 @@ function buildBot(
     },
     turnErrorHandler(botLog),
   );
+  // chrono compiles its patterns on first use (~100 ms): not on a person's first command.
+  warmUpParser();
   const teamsAppId = config.bot.teamsAppId ?? appId;
   const deps: BotDeps = {
     ...base,

@@ -121,6 +121,24 @@ async function create(deps: BotDeps, turn: Turn, ctx: TenantContext, draftId: st
   });
 }
 
+/** The draft's own card with the problem on it, so Edit and Discard stay within reach. */
+async function draftWithProblem(
+  deps: BotDeps,
+  ctx: TenantContext,
+  input: ActionInput,
+  zone: string,
+  problem: string,
+): Promise<Card | null> {
+  const parsed = draftData.safeParse(input.data);
+  if (!parsed.success || !input.verb.startsWith('draft.') || !deps.meetings) return null;
+  try {
+    const state = await loadDraft(deps.meetings, ctx, parsed.data.draftId);
+    return state.draft.state === 'open' ? await draftCard(deps, state, zone, problem) : null;
+  } catch {
+    return null;
+  }
+}
+
 /** One card button press: the fresh card for whoever pressed it, or the current card and why not. */
 export async function onAction(
   deps: BotDeps,
@@ -146,6 +164,9 @@ export async function onAction(
         error: sentenceFor(err),
       });
     }
-    return noticeCard(sentenceFor(err), 'attention');
+    return (
+      (await draftWithProblem(deps, ctx, input, zone, sentenceFor(err))) ??
+      noticeCard(sentenceFor(err), 'attention')
+    );
   }
 }

@@ -24,7 +24,12 @@ import { rememberCard } from '../../../api/src/domain/meetings/cards';
 type Of<K extends Command['kind']> = Extract<Command, { kind: K }>;
 
 /** The card a draft shows now: its open question about an attendee, or the preview. */
-export async function draftCard(deps: BotDeps, state: DraftState, zone: string): Promise<Card> {
+export async function draftCard(
+  deps: BotDeps,
+  state: DraftState,
+  zone: string,
+  notice?: string,
+): Promise<Card> {
   if (state.question && state.question.kind !== 'resolved' && state.question.kind !== 'unknown') {
     const q = questionView(state.draft.draftId, state.question);
     return 'choose' in q ? contactChoiceCard(q.choose) : createContactCard(q.create);
@@ -35,7 +40,7 @@ export async function draftCard(deps: BotDeps, state: DraftState, zone: string):
   return previewCard({
     ...view,
     client: client?.companyName ?? null,
-    notice: `Times are shown in ${zone}.`,
+    notice: notice ?? `Times are shown in ${zone}.`,
   });
 }
 

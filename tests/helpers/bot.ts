@@ -132,3 +132,21 @@ export function textOf(card: unknown): string {
   walk(card);
   return parts.join(' | ');
 }
+
+/** A channel→bot token as the Bot Connector signs it (claims overridable for the JWT matrix). */
+export function channelToken(
+  sb: TestSandbox,
+  audience: string,
+  serviceUrl: string,
+  over: Record<string, unknown> = {},
+): Promise<string> {
+  const now = Math.floor(Date.now() / 1000);
+  return sb.sandbox.keys.sign('botframework', {
+    iss: 'https://api.botframework.com',
+    aud: audience,
+    serviceurl: serviceUrl,
+    nbf: now - 300,
+    exp: now + 3600,
+    ...over,
+  });
+}

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { generateKeyPair, SignJWT } from 'jose';
 import type { Service } from '../../api/src/main';
 import { createAdapters, isLoopbackAddress } from '../../bot/src/adapters';
-import { CONTOSO, CONTOSO_STAFF } from '../helpers/bot';
+import { channelToken, CONTOSO, CONTOSO_STAFF } from '../helpers/bot';
 import { startTestSandbox, type TestSandbox } from '../helpers/sandbox';
 import { startServiceOnSandbox } from '../helpers/service';
 
@@ -41,8 +41,7 @@ describe('bot: every request to /api/messages carries a valid Bot Framework chan
     exp: now() + 3600,
     ...over,
   });
-  const sign = (over?: Record<string, unknown>) =>
-    sb.sandbox.keys.sign('botframework', claims(over));
+  const sign = (over?: Record<string, unknown>) => channelToken(sb, botId, serviceUrl, over);
 
   function activity(tenantId = CONTOSO) {
     return {

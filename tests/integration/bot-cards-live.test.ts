@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Service } from '../../api/src/main';
-import { actionsOf, cardOf, CONTOSO, TeamsChat, textOf } from '../helpers/bot';
+import { actionsOf, cardOf, channelToken, CONTOSO, TeamsChat, textOf } from '../helpers/bot';
 import { startTestSandbox, type TestSandbox } from '../helpers/sandbox';
 import { startServiceOnSandbox } from '../helpers/service';
 import { until } from '../helpers/wait';
@@ -147,14 +147,7 @@ describe('bot: the living card follows the meeting', () => {
     expect(m?.chatThreadId).toMatch(/^19:meeting_/);
     const teamsMeetingId = Buffer.from(`0#${m?.chatThreadId}#0`).toString('base64');
     const send = async (name: string, value: Json) => {
-      const now = Math.floor(Date.now() / 1000);
-      const token = await sb.sandbox.keys.sign('botframework', {
-        iss: 'https://api.botframework.com',
-        aud: botId,
-        serviceurl: serviceUrl,
-        nbf: now - 300,
-        exp: now + 3600,
-      });
+      const token = await channelToken(sb, botId, serviceUrl);
       const res = await fetch(`http://127.0.0.1:${service.port}/api/messages`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },

@@ -88,6 +88,9 @@ export async function rememberCard(
   });
 }
 
+/** Copies updated at once; Teams allows 50 requests a second per app and tenant. */
+const CARD_LANES = 4;
+
 export interface RefreshResult {
   updated: number;
   forgotten: number;
@@ -110,14 +113,14 @@ export async function refreshCards(
   const result: RefreshResult = { updated: 0, forgotten: 0, failed: 0 };
   const snapshot = await meetingSnapshot(deps.repos, tenantId, meetingId);
   if (!snapshot) return result;
-  for (const card of await deps.repos.meetingCards.list(tenantId, { meetingId })) {
+  const one = async (card: MeetingCard) => {
     signal.throwIfAborted();
     const key = { meetingId, conversationId: card.conversationId };
     try {
       if ((await deps.delivery.update(card, snapshot, signal)) === 'gone') {
         await deps.repos.meetingCards.delete(tenantId, key);
         result.forgotten++;
-        continue;
+        return;
       }
       await deps.repos.meetingCards.update(tenantId, key, {
         lastRenderedState: snapshot.meeting.state,
@@ -129,7 +132,13 @@ export async function refreshCards(
       result.failed++;
       result.error ??= err;
     }
-  }
+  };
+  // A few at a time: against Teams' latency, one by one would take seconds for a busy meeting.
+  const queue = await deps.repos.meetingCards.list(tenantId, { meetingId });
+  const lanes = Array.from({ length: Math.min(CARD_LANES, queue.length) }, async () => {
+    for (let card = queue.shift(); card; card = queue.shift()) await one(card);
+  });
+  await Promise.all(lanes);
   return result;
 }
 

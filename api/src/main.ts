@@ -321,7 +321,8 @@ export async function startService(
       parts.worker.start();
     }
     if (parts.sandbox && port !== null && config.bot.appId && config.graph.extraCaFile) {
-      const host = config.http.host === '0.0.0.0' ? '127.0.0.1' : config.http.host;
+      const bound = config.http.host === '0.0.0.0' ? '127.0.0.1' : config.http.host;
+      const host = bound.includes(':') ? `[${bound}]` : bound;
       await registerMessagingEndpoint(
         parts.sandbox,
         config.graph.extraCaFile,

@@ -10,6 +10,31 @@ export interface BotRuntime {
   unsignedBot: InteractionsBot | null;
 }
 
+const LOOPBACK_NAME = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])(?::\d+)?$/i;
+
+function loopbackUrl(value: unknown): boolean {
+  if (typeof value !== 'string') return false;
+  try {
+    return LOOPBACK_NAME.test(new URL(value).host);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A tokenless request the Playground could have sent: from a loopback peer, addressed to a
+ * loopback name (no DNS rebinding), not relayed by a proxy or tunnel, answering to a loopback
+ * connector. Anything else goes to the adapter that demands a channel token.
+ */
+function fromThisMachine(req: Request): boolean {
+  const h = req.headers;
+  if (h.forwarded || h['x-forwarded-for'] || h['x-forwarded-host'] || h.via) return false;
+  if (!isLoopbackAddress(req.socket.remoteAddress) || !LOOPBACK_NAME.test(h.host ?? '')) {
+    return false;
+  }
+  return loopbackUrl((req.body as { serviceUrl?: unknown } | undefined)?.serviceUrl);
+}
+
 /**
  * `POST /api/messages`: every activity goes through the CloudAdapter that verifies its channel
  * token, except a loopback request without any token when the sandbox allows it (the Playground).
@@ -30,7 +55,7 @@ export function botFeature<D extends { bot: BotRuntime | null }>(): Feature<D> {
           !req.headers.authorization &&
           adapters.unsigned !== null &&
           bot.unsignedBot !== null &&
-          isLoopbackAddress(req.socket.remoteAddress);
+          fromThisMachine(req);
         if (unsigned && adapters.unsigned && bot.unsignedBot) {
           const handler = bot.unsignedBot;
           await adapters.unsigned.process(req, res, (ctx) => handler.run(ctx));

@@ -32,6 +32,7 @@ const SLOW_DOWN = "You're sending commands faster than I can act on them; give m
 export class InteractionsBot extends TeamsActivityHandler {
   private readonly perConversation = new ConversationLimiter(10, 10_000);
   private readonly graphPerConversation = new ConversationLimiter(5, 10_000);
+  private readonly slowDownSaid = new ConversationLimiter(1, 10_000);
 
   constructor(
     private readonly deps: BotDeps,
@@ -80,14 +81,15 @@ export class InteractionsBot extends TeamsActivityHandler {
     if (!v) return;
     const key = `${v.turn.tenantId}/${v.turn.conversationId}`;
     const text = commandText(ctx);
-    if (
-      !this.perConversation.take(key) ||
-      (touchesGraph(text) && !this.graphPerConversation.take(key))
-    ) {
-      return void (await v.turn.say(SLOW_DOWN));
+    const submitted = ctx.activity.value as { verb?: unknown } | undefined;
+    const reachesGraph =
+      typeof submitted?.verb === 'string' ? GRAPH_VERBS.has(submitted.verb) : touchesGraph(text);
+    if (!this.perConversation.take(key) || (reachesGraph && !this.graphPerConversation.take(key))) {
+      // Said once per window: a flood in must not become a flood out.
+      if (this.slowDownSaid.take(key)) await v.turn.say(SLOW_DOWN);
+      return;
     }
     const { viewers } = await noteConversation(this.deps, v.turn, reference(ctx), this.unsigned);
-    const submitted = ctx.activity.value as { verb?: unknown } | undefined;
     try {
       if (typeof submitted?.verb === 'string') return await this.submitted(ctx, v, submitted.verb);
       await onCommand(this.deps, v.turn, v.tenant, text, viewers);
@@ -121,10 +123,12 @@ export class InteractionsBot extends TeamsActivityHandler {
       };
     const key = `${v.turn.tenantId}/${v.turn.conversationId}`;
     const verb = String(value.action?.verb ?? '').slice(0, 64);
-    if (
-      !this.perConversation.take(key) ||
-      (GRAPH_VERBS.has(verb) && !this.graphPerConversation.take(key))
-    ) {
+    // Teams' own automatic refreshes (one per viewer) only read: they do not use up the chat's limit.
+    const automatic = (value as { trigger?: unknown }).trigger === 'automatic';
+    const limited =
+      (!automatic && !this.perConversation.take(key)) ||
+      (GRAPH_VERBS.has(verb) && !this.graphPerConversation.take(key));
+    if (limited) {
       return {
         statusCode: 429,
         type: 'application/vnd.microsoft.activity.retryAfter',
@@ -136,7 +140,7 @@ export class InteractionsBot extends TeamsActivityHandler {
       const card = await onAction(this.deps, v.turn, v.tenant, {
         verb,
         data: value.action?.data,
-        trigger: (value as { trigger?: unknown }).trigger === 'automatic' ? 'automatic' : 'manual',
+        trigger: automatic ? 'automatic' : 'manual',
       });
       return { statusCode: 200, type: CARD, value: card as never };
     } catch (err) {

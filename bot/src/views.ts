@@ -59,6 +59,9 @@ export function fromLocalFields(date: unknown, time: unknown, timeZone: string):
   if (!d || !t) return null;
   const [year, month, day, hour, minute] = [d[1], d[2], d[3], t[1], t[2]].map(Number);
   if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59) return null;
+  // 30 February is not a day: the calendar must give the same date back.
+  const calendar = new Date(Date.UTC(year, month - 1, day));
+  if (calendar.getUTCMonth() !== month - 1 || calendar.getUTCDate() !== day) return null;
   return new Date(zonedToUtc({ year, month, day, hour, minute }, timeZone));
 }
 
@@ -124,6 +127,10 @@ const REASONS: Record<string, string> = {
   organizer_not_found: 'the organizer account no longer exists',
   creation_timed_out: 'Teams did not create it in time',
   storage_error: 'it could not be saved',
+  consent_missing: 'an admin must grant the app its permissions (admin consent)',
+  credentials_invalid: "an admin must renew the app's credentials",
+  tenant_not_found: 'the organization is not connected to the app',
+  graph_error: 'Microsoft Teams refused it; try again, or ask an admin to check the app',
 };
 
 function stateLine(s: MeetingSnapshot): { line: string; tone: Tone } {
@@ -139,7 +146,8 @@ function stateLine(s: MeetingSnapshot): { line: string; tone: Tone } {
     }
   }
   if ((m.state === 'failed' || m.state === 'no_artifacts') && m.lastErrorCode) {
-    const why = REASONS[m.lastErrorCode] ?? m.lastErrorMessage ?? null;
+    // Only our own words: a stored message may carry Graph codes and request ids.
+    const why = REASONS[m.lastErrorCode];
     if (why) return { line: `${base.line}: ${why}`, tone: base.tone };
   }
   return base;

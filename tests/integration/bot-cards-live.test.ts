@@ -196,10 +196,78 @@ describe('bot: the living card follows the meeting', () => {
       [`%${meetingId}%`],
     );
     expect(capture).toHaveLength(1);
-    // A repeated end event changes nothing.
+    // A repeated end event changes nothing: same row version, no second capture check.
+    const before = await service.repositories.onlineMeetings.get(CONTOSO, { meetingId });
     await send('application/vnd.microsoft.meetingEnd', { EndTime: new Date().toISOString() });
     const row = await service.repositories.onlineMeetings.get(CONTOSO, { meetingId });
     expect(row?.state).toBe('ended');
+    expect(row?.version).toBe(before?.version);
+    const captures = await service.dataSource.query(
+      `SELECT job_id FROM jobs WHERE kind = 'meeting.capture' AND payload LIKE ?`,
+      [`%${meetingId}%`],
+    );
+    expect(captures).toHaveLength(1);
+  });
+
+  it("answers Create and Cancel within Teams' few seconds when Graph is slow, and the card catches up", async () => {
+    const chat = new TeamsChat(sb, service);
+    const p = await preview(chat, 'Slow Graph');
+    const create = actionsOf(cardOf(p.current)).find((a) => a.verb === 'draft.create')?.data ?? {};
+    const fault = (await sb.control('POST', '/_sandbox/faults', {
+      kind: 'latency',
+      method: 'POST',
+      path: '/events$',
+      latencyMs: 6000,
+      remaining: 1,
+    })) as { id: string };
+    const started = Date.now();
+    const answer = valueOf(await chat.click(p.id, 'draft.create', create));
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(textOf(answer)).toMatch(/Being created/);
+    await until(
+      async () => (await chat.fromBot()).find((a) => a.id === p.id),
+      (a) => Boolean(a && textOf(cardOf(a.current)).includes('Join')),
+      20_000,
+    );
+    await sb.control('DELETE', `/_sandbox/faults/${fault.id}`).catch(() => undefined);
+    const meetingId = String(
+      actionsOf(answer).find((a) => a.verb === 'meeting.refresh')?.data.meetingId,
+    );
+    const m = await service.repositories.onlineMeetings.get(CONTOSO, { meetingId });
+    await sb.control('POST', '/_sandbox/faults', {
+      kind: 'latency',
+      method: 'DELETE',
+      path: '/events/',
+      latencyMs: 6000,
+      remaining: 1,
+    });
+    const t0 = Date.now();
+    const cancelled = valueOf(
+      await chat.click(p.id, 'meeting.cancelConfirm', { meetingId, v: m?.version }),
+    );
+    expect(Date.now() - t0).toBeLessThan(5000);
+    expect(textOf(cancelled)).toMatch(/Still working on it/);
+    await until(
+      async () => (await chat.fromBot()).find((a) => a.id === p.id),
+      (a) => Boolean(a && textOf(cardOf(a.current)).includes('Cancelled')),
+      20_000,
+    );
+  });
+
+  it('refuses an impossible date on the edit form instead of moving the meeting', async () => {
+    const chat = new TeamsChat(sb, service);
+    const p = await preview(chat, 'Leap day');
+    const data = actionsOf(cardOf(p.current)).find((a) => a.verb === 'draft.edit')?.data ?? {};
+    const bad = valueOf(
+      await chat.click(p.id, 'draft.update', {
+        ...data,
+        subject: 'Leap day',
+        date: '2031-02-30',
+        time: '10:00',
+        durationMinutes: 30,
+      }),
+    );
+    expect(textOf(bad)).toMatch(/date and a time/);
   });
 
   it('answers an unexpected failure with one short sentence, no details', async () => {

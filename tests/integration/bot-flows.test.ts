@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import type { Service } from '../../api/src/main';
@@ -49,6 +50,14 @@ describe('bot: chat commands through the real CloudAdapter, verified channel tok
       chat.click(preview.id, 'draft.create', create?.data ?? {}),
       chat.click(preview.id, 'draft.create', create?.data ?? {}),
     ]);
+    const ids = [a, b].map((r) => {
+      const card = (r.body as { value: unknown }).value;
+      expect(textOf(card)).toContain('Quarterly review');
+      return actionsOf(card).find((x) => x.verb === 'meeting.refresh')?.data.meetingId;
+    });
+    // Both presses answer with the same meeting (one of them perhaps still being created).
+    expect(ids[0]).toBeDefined();
+    expect(ids[1]).toBe(ids[0]);
     for (const r of [a, b]) {
       expect(r.status).toBe(200);
       expect(r.body).toMatchObject({
@@ -72,5 +81,45 @@ describe('bot: chat commands through the real CloudAdapter, verified channel tok
     );
     expect(updated?.versions.at(-1)?.op).toBe('update');
     expect(textOf(cardOf(updated?.current ?? {}))).toMatch(/Scheduled/);
+  });
+
+  it('takes a tokenless activity only from this machine, by a loopback name, not relayed, answering a loopback connector', async () => {
+    const post = (headers: Record<string, string>, serviceUrl = `${sb.url}/connector/`) =>
+      new Promise<number>((resolve, reject) => {
+        const body = JSON.stringify({
+          type: 'message',
+          id: `u-${Math.random()}`,
+          channelId: 'msteams',
+          serviceUrl,
+          text: 'help',
+          from: { id: '29:x', aadObjectId: '5d7f9b1c-3e5a-4c7e-9b1d-2f4a6c8e0b3d' },
+          recipient: { id: '28:bot' },
+          conversation: { id: `a:unsigned-${Math.random()}`, tenantId: CONTOSO },
+          channelData: { tenant: { id: CONTOSO } },
+        });
+        const req = http.request(
+          {
+            host: '127.0.0.1',
+            port: service.port ?? 0,
+            path: '/api/messages',
+            method: 'POST',
+            headers: { 'content-type': 'application/json', ...headers },
+          },
+          (res) => {
+            res.resume();
+            res.on('end', () => resolve(res.statusCode ?? 0));
+          },
+        );
+        req.on('error', reject);
+        req.end(body);
+      });
+    expect(await post({ host: `127.0.0.1:${service.port}` })).toBe(200);
+    expect(await post({ host: 'attacker.example' })).toBe(401);
+    expect(
+      await post({ host: `127.0.0.1:${service.port}`, 'x-forwarded-for': '203.0.113.9' }),
+    ).toBe(401);
+    expect(await post({ host: `127.0.0.1:${service.port}` }, 'https://attacker.example/')).toBe(
+      401,
+    );
   });
 });

@@ -175,7 +175,9 @@ describe('bot: installed in Teams, meeting events and removal, driven by the san
       installed: false,
     });
     const group = await installInGroupChat();
-    await group.say(`refresh ${meetingId.slice(0, 6)}`);
+    const leeInGroup = new TeamsChat(sb, service, lee);
+    leeInGroup.conversationId = group.conversationId;
+    await leeInGroup.say(`refresh ${meetingId.slice(0, 6)}`);
     await until(
       () => service.repositories.meetingCards.get(CONTOSO, key),
       (c) => c === null,

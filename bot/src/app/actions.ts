@@ -4,6 +4,7 @@ import {
   answerWho,
   createFromDraft,
   discardDraft,
+  editDraft,
   loadDraft,
   updateDraft,
 } from '../../../api/src/domain/meetings/drafts';
@@ -14,9 +15,7 @@ import { requireMeetings, sentenceFor, timeZoneOf } from './context';
 import type { BotDeps, Turn } from './deps';
 import { draftCard } from './messages';
 import { meetingAction } from './meeting-actions';
-
-/** How long Create may wait for Teams before answering "being created" (Teams allows ~5 s). */
-export const CREATE_ANSWER_BUDGET_MS = 3500;
+import { INVOKE_BUDGET_MS, withinBudget } from './budget';
 
 const id = z.string().min(1).max(64);
 const draftData = z.object({ draftId: id });
@@ -51,7 +50,7 @@ async function draftAction(
   const { draftId } = draftData.parse(input.data);
   switch (input.verb) {
     case VERBS.draftEdit:
-      return draftEditCard(draftEditView(await loadDraft(meetings, ctx, draftId), zone));
+      return draftEditCard(draftEditView(await editDraft(meetings, ctx, draftId), zone));
     case VERBS.draftDiscard:
       await discardDraft(meetings, ctx, draftId);
       return noticeCard('Discarded.', 'default');
@@ -103,14 +102,13 @@ async function create(deps: BotDeps, turn: Turn, ctx: TenantContext, draftId: st
     activityId: turn.replyToId,
     serviceUrl: turn.serviceUrl,
   };
-  const created = createFromDraft(meetings, ctx, draftId, card);
-  // Whatever happens after the answer is logged; the recovery job owns an unfinished creation.
-  created.catch((err: unknown) => deps.log.warn({ err, draftId }, 'create from draft failed'));
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<'late'>((resolve) => {
-    timer = setTimeout(() => resolve('late'), CREATE_ANSWER_BUDGET_MS);
-  });
-  const first = await Promise.race([created, late]).finally(() => clearTimeout(timer));
+  // After the answer, the recovery job owns an unfinished creation.
+  const first = await withinBudget(
+    createFromDraft(meetings, ctx, draftId, card),
+    INVOKE_BUDGET_MS,
+    deps.log,
+    'create from draft',
+  );
   const draft = await deps.repos.meetingDrafts.get(ctx.tenantId, { draftId });
   const meetingId = first && first !== 'late' ? first.meetingId : draft?.meetingId;
   if (!meetingId) return noticeCard(GONE, 'warning');

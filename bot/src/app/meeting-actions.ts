@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DomainError } from '../../../api/src/domain/errors';
 import { requestRefresh } from '../../../api/src/domain/meetings/cards';
+import { mayView } from '../../../api/src/domain/meetings/lookup';
 import { cancelMeeting, rescheduleMeeting } from '../../../api/src/domain/meetings/manage';
 import type { TenantContext } from '../../../api/src/domain/tenants/context';
 import { cancelConfirmCard, noticeCard, rescheduleCard, VERBS, type Card } from '../cards';
@@ -9,6 +10,7 @@ import { requireMeetings, sentenceFor, timeZoneOf } from './context';
 import type { BotDeps, Turn } from './deps';
 import { viewersOf } from './installation';
 import { livingCard, snapshotOf } from './living-card';
+import { INVOKE_BUDGET_MS, STILL_WORKING, withinBudget } from './budget';
 
 const id = z.string().min(1).max(64);
 const data = z.object({ meetingId: id, v: z.coerce.number().int().min(0) });
@@ -42,15 +44,20 @@ export async function meetingAction(
   const d = data.parse(input.data);
   const zone = await timeZoneOf(deps, turn);
   const viewers = await viewersOf(deps, ctx.tenantId, turn.conversationId);
-  const render = async (error?: string) => {
+  const render = async (error?: string, note?: string) => {
     const s = await snapshotOf(deps, ctx.tenantId, d.meetingId);
-    if (!s) return noticeCard('This meeting is not available.', 'warning');
-    return livingCard(deps, s, { timeZone: zone, viewers, ...(error ? { error } : {}) });
+    if (!s || !(await mayView(deps, ctx, turn.conversationId, s.meeting)))
+      return noticeCard('This meeting is not available.', 'warning');
+    return livingCard(deps, s, { timeZone: zone, viewers, ...(error ? { error } : {}), note });
   };
   const snapshot = await snapshotOf(deps, ctx.tenantId, d.meetingId);
-  if (!snapshot) return noticeCard('This meeting is not available.', 'warning');
+  // Another tenant's meeting, or one this person neither made nor sees here: not available.
+  if (!snapshot || !(await mayView(deps, ctx, turn.conversationId, snapshot.meeting))) {
+    return noticeCard('This meeting is not available.', 'warning');
+  }
   const m = snapshot.meeting;
-  const stale = d.v !== 0 && d.v !== m.version;
+  // Cards carry the version they showed; a change pressed on an older card is refused.
+  const stale = d.v !== m.version;
   const view = () =>
     meetingView(snapshot, {
       timeZone: zone,
@@ -75,8 +82,14 @@ export async function meetingAction(
       return cancelConfirmCard(view());
     case VERBS.meetingCancelConfirm:
       if (stale) return render(STALE);
-      await cancelMeeting(requireMeetings(deps), ctx, m.meetingId);
-      return render();
+      return (await withinBudget(
+        cancelMeeting(requireMeetings(deps), ctx, m.meetingId),
+        INVOKE_BUDGET_MS,
+        deps.log,
+        'cancel from card',
+      )) === 'late'
+        ? render(undefined, STILL_WORKING)
+        : render();
     case VERBS.meetingRescheduleSubmit: {
       if (stale) return render(STALE);
       const move = moveData.parse(input.data);
@@ -84,12 +97,17 @@ export async function meetingAction(
       try {
         if (!start) throw new DomainError('invalid_input', 'Give a date and a time.');
         const end = new Date(start.getTime() + move.durationMinutes * 60_000);
-        await rescheduleMeeting(requireMeetings(deps), ctx, m.meetingId, {
-          start,
-          end,
-          timeZone: zone,
-        });
-        return render();
+        const moved = await withinBudget(
+          rescheduleMeeting(requireMeetings(deps), ctx, m.meetingId, {
+            start,
+            end,
+            timeZone: zone,
+          }),
+          INVOKE_BUDGET_MS,
+          deps.log,
+          'move from card',
+        );
+        return moved === 'late' ? render(undefined, STILL_WORKING) : render();
       } catch (err) {
         if (!(err instanceof DomainError) || err.code !== 'invalid_input') throw err;
         return rescheduleCard({

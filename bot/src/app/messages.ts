@@ -15,6 +15,7 @@ import {
   type Card,
 } from '../cards';
 import { helpText, parseCommand, type Command } from '../commands';
+import { shown } from '../cards/text';
 import { draftView, formatWhen, questionView } from '../views';
 import { requireMeetings, timeZoneOf } from './context';
 import type { BotDeps, Turn } from './deps';
@@ -118,13 +119,13 @@ async function manage(
   if (c.kind === 'refresh') {
     await requestRefresh(deps, ctx, m.meetingId);
     await cardHere(deps, turn, ctx, m.meetingId, viewers);
-    return turn.say(`Refreshing "${m.subject}".`);
+    return turn.say(`Refreshing "${shown(m.subject)}".`);
   }
   const meetings = requireMeetings(deps);
   if (c.kind === 'cancel') {
     const done = await cancelMeeting(meetings, ctx, m.meetingId);
     await cardHere(deps, turn, ctx, done.meetingId, viewers);
-    return turn.say(`Cancelled "${done.subject}"; attendees get a cancellation.`);
+    return turn.say(`Cancelled "${shown(done.subject)}"; attendees get a cancellation.`);
   }
   const end = c.end ?? new Date(c.start.getTime() + (m.endAt.getTime() - m.startAt.getTime()));
   const moved = await rescheduleMeeting(meetings, ctx, m.meetingId, {
@@ -134,7 +135,7 @@ async function manage(
   });
   await cardHere(deps, turn, ctx, moved.meetingId, viewers);
   return turn.say(
-    `Moved "${moved.subject}" to ${formatWhen(moved.startAt, moved.endAt, c.timeZone)}.`,
+    `Moved "${shown(moved.subject)}" to ${formatWhen(moved.startAt, moved.endAt, c.timeZone)}.`,
   );
 }
 
@@ -166,5 +167,5 @@ export async function onCommand(
 
 /** Whether a command reaches Graph (limited harder than the rest). */
 export function touchesGraph(text: string): boolean {
-  return /^\s*(reschedule|move|cancel)\b/i.test(text);
+  return /^[\s/]*(reschedule|move|cancel)\b/i.test(text);
 }

@@ -163,6 +163,17 @@ export async function loadDraft(
   return withQuestion(deps, draft, payloadOf(draft));
 }
 
+/** The draft for its Edit form: only while it is still a preview. */
+export async function editDraft(
+  deps: MeetingDeps,
+  ctx: TenantContext,
+  draftId: string,
+): Promise<DraftState> {
+  const draft = await loadOwn(deps, ctx, draftId);
+  requireOpen(draft);
+  return withQuestion(deps, draft, payloadOf(draft));
+}
+
 async function savePayload(
   deps: MeetingDeps,
   draft: MeetingDraft,
@@ -230,7 +241,18 @@ export async function discardDraft(
   if (draft.state === 'created') {
     throw new DomainError('conflict', 'This meeting has already been created; cancel it instead.');
   }
-  await deps.repos.meetingDrafts.claim(ctx.tenantId, draftId, 'discarded', deps.clock.now());
+  if (
+    !(await deps.repos.meetingDrafts.claim(ctx.tenantId, draftId, 'discarded', deps.clock.now()))
+  ) {
+    const now = await deps.repos.meetingDrafts.get(ctx.tenantId, { draftId });
+    // Created by a press that was quicker than this Discard: the meeting stands.
+    if (now?.state === 'created') {
+      throw new DomainError(
+        'conflict',
+        'This meeting has already been created; cancel it instead.',
+      );
+    }
+  }
 }
 
 /**
@@ -255,11 +277,13 @@ export async function createFromDraft(
     return deps.repos.onlineMeetings.get(ctx.tenantId, { meetingId: draft.meetingId });
   }
   const now = deps.clock.now();
-  if (!(await deps.repos.meetingDrafts.claim(ctx.tenantId, draftId, 'created', now))) {
-    return deps.repos.onlineMeetings.get(ctx.tenantId, { meetingId: draft.meetingId });
-  }
-  const remember = (tx: Transaction, m: OnlineMeeting) =>
-    rememberCard(tx.repos, { tenantId: m.tenantId, meetingId: m.meetingId, ...card }, now);
+  // The draft is claimed in the meeting's own unit of work: both commit, or neither does.
+  const claimAndRemember = async (tx: Transaction, m: OnlineMeeting) => {
+    if (!(await tx.repos.meetingDrafts.claim(ctx.tenantId, draftId, 'created', now))) {
+      throw new DraftTaken();
+    }
+    await rememberCard(tx.repos, { tenantId: m.tenantId, meetingId: m.meetingId, ...card }, now);
+  };
   try {
     return await scheduleMeeting(
       deps,
@@ -275,18 +299,21 @@ export async function createFromDraft(
           contactId: a.contactId,
         })),
       },
-      { ...opts, meetingId: draft.meetingId, alongWith: remember },
+      { ...opts, meetingId: draft.meetingId, alongWith: claimAndRemember },
     );
   } catch (err) {
-    // Refused before anything was written (a time now past, say): the preview can be edited again.
-    const exists = await deps.repos.onlineMeetings
-      .get(ctx.tenantId, { meetingId: draft.meetingId })
-      .catch(() => null);
-    if (!exists) {
-      await deps.repos.meetingDrafts
-        .update(ctx.tenantId, { draftId }, { state: 'open', updatedAt: deps.clock.now() })
-        .catch(() => undefined);
-    }
-    throw err;
+    if (!(err instanceof DraftTaken)) throw err;
+    // Created by a concurrent press (or discarded meanwhile): that outcome stands.
+    const current = await deps.repos.meetingDrafts.get(ctx.tenantId, { draftId });
+    if (current?.state === 'discarded') requireOpen(current);
+    return deps.repos.onlineMeetings.get(ctx.tenantId, { meetingId: draft.meetingId });
+  }
+}
+
+/** The draft was no longer open when its meeting was about to be written. */
+class DraftTaken extends Error {
+  constructor() {
+    super('the draft was created or discarded meanwhile');
+    this.name = 'DraftTaken';
   }
 }

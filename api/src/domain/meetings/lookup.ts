@@ -71,10 +71,11 @@ export async function findMeetingByReference(
     if (!m) throw new DomainError('not_found', 'That meeting no longer exists.');
     return m;
   }
-  const matches = await deps.repos.onlineMeetings.findByIdPrefix(
-    ctx.tenantId,
-    idPrefixOf(ref.code),
-  );
+  const found = await deps.repos.onlineMeetings.findByIdPrefix(ctx.tenantId, idPrefixOf(ref.code));
+  const matches = [];
+  for (const m of found) {
+    if (await mayView(deps, ctx, conversationId, m)) matches.push(m);
+  }
   if (matches.length === 0) {
     throw new DomainError('not_found', `There is no meeting with the code ${ref.code}.`);
   }
@@ -93,4 +94,22 @@ function idPrefixOf(code: string): string {
     .toLowerCase()
     .replace(/[^0-9a-f]/g, '')
     .slice(0, 6);
+}
+
+/**
+ * Whether a person may see a meeting in a conversation: they scheduled it, or its card was posted
+ * there (everyone in that chat already sees it). A code seen elsewhere shows nothing more.
+ */
+export async function mayView(
+  deps: { repos: Repositories },
+  ctx: TenantContext,
+  conversationId: string,
+  m: OnlineMeeting,
+): Promise<boolean> {
+  if (m.createdBy === ctx.userOid) return true;
+  const card = await deps.repos.meetingCards.get(ctx.tenantId, {
+    meetingId: m.meetingId,
+    conversationId,
+  });
+  return card !== null;
 }

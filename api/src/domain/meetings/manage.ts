@@ -17,6 +17,10 @@ async function load(
   const m = await deps.repos.onlineMeetings.get(ctx.tenantId, { meetingId });
   // Another tenant's meeting and a missing one are the same answer.
   if (!m) throw new DomainError('not_found', 'There is no such meeting.');
+  // Moving or cancelling sends invitations in the organizer's name: only whoever scheduled it.
+  if (m.createdBy !== ctx.userOid) {
+    throw new DomainError('forbidden', 'Only the person who scheduled this meeting can change it.');
+  }
   return m;
 }
 

@@ -110,10 +110,10 @@ describeInBrowser(
       await chat.waitForText('I turn client meetings into interactions');
       await chat.screenshot('installed');
 
-      await chat.send('schedule Quarterly review with jane@acme.example tomorrow 3pm for 45 min');
+      await chat.send('schedule Quarterly review with jane@acme.example in 30 minutes for 45 min');
       const preview = await chat.card('Draft meeting');
       expect(await preview.innerText()).toEqual(
-        expect.stringMatching(/Quarterly review[\s\S]*15:00–15:45[\s\S]*Jane Doe/),
+        expect.stringMatching(/Quarterly review[\s\S]*\d\d:\d\d–\d\d:\d\d[\s\S]*Jane Doe/),
       );
       expect(await preview.innerText()).toContain(`Times are shown in ${ZONE}.`);
       const bubble = await chat.markBubble(preview, 'quarterly');

@@ -32,8 +32,8 @@ describe('bot: the living card follows the meeting', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  async function preview(chat: TeamsChat, subject: string) {
-    await chat.say(`schedule ${subject} with jane@acme.example tomorrow 3pm for 45 min`);
+  async function preview(chat: TeamsChat, subject: string, when = 'tomorrow 3pm') {
+    await chat.say(`schedule ${subject} with jane@acme.example ${when} for 45 min`);
     return until(
       async () => (await chat.fromBot()).find((a) => textOf(cardOf(a.current)).includes(subject)),
       (a) => Boolean(a),
@@ -141,7 +141,7 @@ describe('bot: the living card follows the meeting', () => {
 
   it('moves the meeting to in progress and ended on Teams meeting events, updating the same card', async () => {
     const chat = new TeamsChat(sb, service);
-    const p = await preview(chat, 'Event driven');
+    const p = await preview(chat, 'Event driven', 'in 30 minutes');
     const create = actionsOf(cardOf(p.current)).find((a) => a.verb === 'draft.create')?.data ?? {};
     const living = valueOf(await chat.click(p.id, 'draft.create', create));
     const meetingId = String(
@@ -181,6 +181,13 @@ describe('bot: the living card follows the meeting', () => {
       });
       expect(res.status).toBe(200);
     };
+    // Someone trying the link the day before does not start (or end) the meeting.
+    const dayBefore = new Date(Date.now() - 86_400_000).toISOString();
+    await send('application/vnd.microsoft.meetingStart', { StartTime: dayBefore });
+    await send('application/vnd.microsoft.meetingEnd', { EndTime: dayBefore });
+    expect((await service.repositories.onlineMeetings.get(CONTOSO, { meetingId }))?.state).toBe(
+      'scheduled',
+    );
     await send('application/vnd.microsoft.meetingStart', { StartTime: new Date().toISOString() });
     await until(
       async () => (await chat.fromBot()).find((a) => a.id === p.id),

@@ -47,8 +47,13 @@ describe('bot: installed in Teams, meeting events and removal, driven by the san
     return chat;
   }
 
-  async function createdMeeting(chat: TeamsChat, subject: string, userOid = CONTOSO_STAFF) {
-    await chat.say(`schedule ${subject} with jane@acme.example tomorrow 3pm for 45 min`);
+  async function createdMeeting(
+    chat: TeamsChat,
+    subject: string,
+    userOid = CONTOSO_STAFF,
+    when = 'tomorrow 3pm',
+  ) {
+    await chat.say(`schedule ${subject} with jane@acme.example ${when} for 45 min`);
     const preview = await until(
       async () => (await chat.fromBot()).find((a) => textOf(cardOf(a.current)).includes(subject)),
       (a) => Boolean(a),
@@ -82,7 +87,12 @@ describe('bot: installed in Teams, meeting events and removal, driven by the san
 
   it('Create pressed in Teams answers a proper invoke response in time; the sandbox starting and ending the meeting moves the same card', async () => {
     const chat = await installInGroupChat();
-    const { activityId, meetingId } = await createdMeeting(chat, 'Sandbox driven');
+    const { activityId, meetingId } = await createdMeeting(
+      chat,
+      'Sandbox driven',
+      CONTOSO_STAFF,
+      'in 30 minutes',
+    );
     const m = await service.repositories.onlineMeetings.get(CONTOSO, { meetingId });
     const ref = encodeURIComponent(m?.providerMeetingId ?? '');
     await sb.control('POST', '/_sandbox/apps/install', {

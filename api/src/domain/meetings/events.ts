@@ -24,6 +24,18 @@ export type MeetingEventOutcome =
   | { outcome: 'unknown' };
 
 const MAX_CAS_RETRIES = 5;
+/**
+ * Teams sends these when the first person joins and the last one leaves, also for a sound check
+ * the day before: only events from an hour before the start to 12 hours after the end count.
+ */
+export const EVENT_WINDOW = { earlyMs: 60 * 60_000, lateMs: 12 * 3600_000 } as const;
+
+function nearSchedule(m: OnlineMeeting, at: Date): boolean {
+  const t = at.getTime();
+  return (
+    t >= m.startAt.getTime() - EVENT_WINDOW.earlyMs && t <= m.endAt.getTime() + EVENT_WINDOW.lateMs
+  );
+}
 
 /** Where each event may move a meeting from; anything else (cancelled, already ended) stays. */
 const MOVES: Record<'started' | 'ended', { from: MeetingState[]; to: MeetingState }> = {
@@ -64,7 +76,8 @@ async function alongWithEnd(tx: Transaction, m: OnlineMeeting, at: Date): Promis
 
 /**
  * Moves a meeting to `in_progress` or `ended` when Teams says it started or ended (the bot's
- * meeting events); a meeting that is not ours, or already further along, is left as it is.
+ * meeting events); a meeting that is not ours, already further along, or far from its scheduled
+ * time (someone trying the link the day before) is left as it is.
  * Duplicate and out-of-order events change nothing. The card refresh (and, at the end, the
  * capture check) are written in the same unit of work as the state.
  */
@@ -78,7 +91,9 @@ export async function recordMeetingEvent(
   for (let attempt = 0; attempt < MAX_CAS_RETRIES; attempt++) {
     const m = await findMeeting(deps.repos, tenantId, e);
     if (!m) return { outcome: 'unknown' };
-    if (!move.from.includes(m.state)) return { outcome: 'unchanged', meeting: m };
+    if (!move.from.includes(m.state) || !nearSchedule(m, e.at)) {
+      return { outcome: 'unchanged', meeting: m };
+    }
     const now = deps.clock.now();
     const saved: OnlineMeeting = { ...m, state: move.to, version: m.version + 1, updatedAt: now };
     const moved = await deps.uow.run(async (tx) => {

@@ -65,6 +65,15 @@ describe('bot: chat commands through the real CloudAdapter, verified channel tok
         type: 'application/vnd.microsoft.card.adaptive',
       });
     }
+    // The preview's Edit form can no longer change what the meeting was made from.
+    const late = await chat.click(preview.id, 'draft.update', {
+      ...(create?.data ?? {}),
+      subject: 'Renamed after the fact',
+      date: '2031-01-01',
+      time: '10:00',
+      durationMinutes: 30,
+    });
+    expect(textOf((late.body as { value: unknown }).value)).toMatch(/already been created/);
     const meetings = await service.repositories.onlineMeetings.list(CONTOSO, {
       subject: 'Quarterly review',
     });

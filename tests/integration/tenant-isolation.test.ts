@@ -721,6 +721,7 @@ describe('tenant isolation in the repositories', () => {
 
     it("tenant B can neither claim nor purge tenant A's drafts", async () => {
       expect(await repos.meetingDrafts.claim(TENANT_B, a.draftId, 'created', NOW)).toBe(false);
+      expect(await repos.meetingDrafts.updateOpen(TENANT_B, a.draftId, '{}', NOW)).toBe(false);
       expect(await repos.meetingDrafts.purgeExpired(TENANT_B, new Date(NOW.getTime() + 1000))).toBe(
         1,
       );
@@ -729,6 +730,8 @@ describe('tenant isolation in the repositories', () => {
       });
       expect(await repos.meetingDrafts.claim(TENANT_A, a.draftId, 'created', NOW)).toBe(true);
       expect(await repos.meetingDrafts.claim(TENANT_A, a.draftId, 'discarded', NOW)).toBe(false);
+      // A created draft's payload is what its meeting was made from: it no longer changes.
+      expect(await repos.meetingDrafts.updateOpen(TENANT_A, a.draftId, '{}', NOW)).toBe(false);
     });
   });
 });

@@ -132,6 +132,14 @@ class MeetingDrafts extends TenantScoped<MeetingDraft, 'draftId'> {
     return (result.affected ?? 0) > 0;
   }
 
+  async updateOpen(tenantId: string, draftId: string, payload: string, at: Date) {
+    const result = await this.repo.update(this.where(tenantId, { draftId, state: 'open' }), {
+      payload,
+      updatedAt: at,
+    } as never);
+    return (result.affected ?? 0) > 0;
+  }
+
   async purgeExpired(tenantId: string, before: Date) {
     const result = await this.repo.delete(this.where(tenantId, { expiresAt: LessThan(before) }));
     return result.affected ?? 0;

@@ -181,11 +181,15 @@ async function savePayload(
 ): Promise<DraftState> {
   const now = deps.clock.now();
   const encoded = encode(payload);
-  await deps.repos.meetingDrafts.update(
-    draft.tenantId,
-    { draftId: draft.draftId },
-    { payload: encoded, updatedAt: now },
-  );
+  // Only while still a preview: a Create that won the race made the meeting from what it read.
+  if (!(await deps.repos.meetingDrafts.updateOpen(draft.tenantId, draft.draftId, encoded, now))) {
+    const current = await loadOwn(
+      deps,
+      { tenantId: draft.tenantId, userOid: draft.userOid },
+      draft.draftId,
+    );
+    requireOpen(current);
+  }
   return withQuestion(deps, { ...draft, payload: encoded, updatedAt: now }, payload);
 }
 

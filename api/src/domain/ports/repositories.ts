@@ -89,6 +89,8 @@ export interface MeetingDraftsRepository extends TenantScopedRepository<MeetingD
     state: 'created' | 'discarded',
     at: Date,
   ): Promise<boolean>;
+  /** Replaces an open draft's payload; false when it is no longer open. */
+  updateOpen(tenantId: string, draftId: string, payload: string, at: Date): Promise<boolean>;
   /** Deletes drafts that expired before `before`; returns how many. */
   purgeExpired(tenantId: string, before: Date): Promise<number>;
 }

@@ -1,6 +1,10 @@
 import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { Service } from '../../api/src/main';
-import type { TestSandbox } from './sandbox';
+import { startTestSandbox, type TestSandbox } from './sandbox';
+import { startServiceOnSandbox } from './service';
 import { until } from './wait';
 
 type Json = Record<string, unknown>;
@@ -149,4 +153,35 @@ export function channelToken(
     exp: now + 3600,
     ...over,
   });
+}
+
+export interface BotWorld {
+  sb: TestSandbox;
+  service: Service;
+  botId: string;
+  /** The sandbox's Bot Connector, as activities carry it. */
+  serviceUrl: string;
+}
+
+/**
+ * A sandbox and the product on it for one test file (started before its tests, stopped after):
+ * the fields are filled once `beforeAll` has run.
+ */
+export function botWorld(env: Record<string, string> = {}): BotWorld {
+  const w = {} as BotWorld;
+  let dir = '';
+  beforeAll(async () => {
+    w.sb = await startTestSandbox();
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ift-bot-'));
+    const { service, info } = await startServiceOnSandbox(w.sb, dir, env);
+    w.service = service;
+    w.botId = info.app.botId;
+    w.serviceUrl = `${w.sb.url}/connector/`;
+  });
+  afterAll(async () => {
+    await w.service?.stop();
+    await w.sb?.stop();
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
+  return w;
 }

@@ -1,64 +1,39 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { generateKeyPair, SignJWT } from 'jose';
-import type { Service } from '../../api/src/main';
 import { createAdapters, isLoopbackAddress } from '../../bot/src/adapters';
-import { channelToken, CONTOSO, CONTOSO_STAFF } from '../helpers/bot';
-import { startTestSandbox, type TestSandbox } from '../helpers/sandbox';
-import { startServiceOnSandbox } from '../helpers/service';
+import { channelToken, CONTOSO, CONTOSO_STAFF, botWorld } from '../helpers/bot';
 
 const BOT_ISSUER = 'https://api.botframework.com';
 
 describe('bot: every request to /api/messages carries a valid Bot Framework channel token', () => {
-  let sb: TestSandbox;
-  let dir: string;
-  let service: Service;
-  let botId: string;
-  let serviceUrl: string;
-
-  beforeAll(async () => {
-    sb = await startTestSandbox();
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ift-bot-auth-'));
-    let info;
-    ({ service, info } = await startServiceOnSandbox(sb, dir, { BOT_ACCEPT_UNSIGNED: 'false' }));
-    botId = info.app.botId;
-    serviceUrl = `${sb.url}/connector/`;
-  });
-
-  afterAll(async () => {
-    await service?.stop();
-    await sb?.stop();
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
+  const w = botWorld({ BOT_ACCEPT_UNSIGNED: 'false' });
 
   const now = () => Math.floor(Date.now() / 1000);
   const claims = (over: Record<string, unknown> = {}) => ({
     iss: BOT_ISSUER,
-    aud: botId,
-    serviceurl: serviceUrl,
+    aud: w.botId,
+    serviceurl: w.serviceUrl,
     nbf: now() - 300,
     exp: now() + 3600,
     ...over,
   });
-  const sign = (over?: Record<string, unknown>) => channelToken(sb, botId, serviceUrl, over);
+  const sign = (over?: Record<string, unknown>) => channelToken(w.sb, w.botId, w.serviceUrl, over);
 
   function activity(tenantId = CONTOSO) {
     return {
       type: 'message',
       id: `m-${Math.random()}`,
       channelId: 'msteams',
-      serviceUrl,
+      serviceUrl: w.serviceUrl,
       text: 'help',
       from: { id: '29:user', aadObjectId: CONTOSO_STAFF },
-      recipient: { id: `28:${botId}` },
+      recipient: { id: `28:${w.botId}` },
       conversation: { id: `a:conv-${Math.random()}`, conversationType: 'personal', tenantId },
       channelData: { tenant: { id: tenantId } },
     };
   }
 
   async function post(token: string | null, body: object = activity()) {
-    const res = await fetch(`http://127.0.0.1:${service.port}/api/messages`, {
+    const res = await fetch(`http://127.0.0.1:${w.service.port}/api/messages`, {
       method: 'POST',
       headers: {
         'content-type': 'application/json',
@@ -70,7 +45,7 @@ describe('bot: every request to /api/messages carries a valid Bot Framework chan
     return res.status;
   }
 
-  it('accepts a token signed with the Bot Framework keys for this bot and this serviceUrl', async () => {
+  it('accepts a token signed with the Bot Framework keys for this bot and this w.serviceUrl', async () => {
     expect(await post(await sign())).toBe(200);
   });
 
@@ -79,7 +54,7 @@ describe('bot: every request to /api/messages carries a valid Bot Framework chan
     ['an expired token', async () => sign({ exp: now() - 600, nbf: now() - 4000 })],
     ['a token for another bot', async () => sign({ aud: '00000000-1111-2222-3333-444444444444' })],
     ['a token from another issuer', async () => sign({ iss: 'https://sts.windows.net/x/' })],
-    ['a token for another serviceUrl', async () => sign({ serviceurl: 'https://evil.example/' })],
+    ['a token for another w.serviceUrl', async () => sign({ serviceurl: 'https://evil.example/' })],
     [
       'a token signed with a key Bot Framework never published',
       async () => {
@@ -93,7 +68,7 @@ describe('bot: every request to /api/messages carries a valid Bot Framework chan
     const conversationId = `a:refused-${Math.random()}`;
     const body = { ...activity(), conversation: { id: conversationId, tenantId: CONTOSO } };
     expect(await post(await token(), body)).toBe(401);
-    const refs = await service.repositories.conversationRefs.get(CONTOSO, { conversationId });
+    const refs = await w.service.repositories.conversationRefs.get(CONTOSO, { conversationId });
     expect(refs).toBeNull();
   });
 
@@ -101,12 +76,12 @@ describe('bot: every request to /api/messages carries a valid Bot Framework chan
     const stranger = '0f0f0f0f-0000-4000-8000-000000000001';
     const body = activity(stranger);
     expect(await post(await sign(), body)).toBe(200);
-    const convs = (await sb.control('GET', '/_sandbox/connector/conversations')) as {
+    const convs = (await w.sb.control('GET', '/_sandbox/connector/conversations')) as {
       conversations: { id: string }[];
     };
     // The reply went to a conversation the sandbox does not know: nothing of ours was stored.
     expect(convs.conversations.some((c) => c.id === body.conversation.id)).toBe(false);
-    expect(await service.repositories.conversationRefs.list(stranger)).toEqual([]);
+    expect(await w.service.repositories.conversationRefs.list(stranger)).toEqual([]);
   });
 
   it('refuses to build the bot without an app id (an empty one turns the JWT check off)', () => {

@@ -1,36 +1,19 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import type { Service } from '../../api/src/main';
-import { actionsOf, cardOf, channelToken, CONTOSO, TeamsChat, textOf } from '../helpers/bot';
-import { startTestSandbox, type TestSandbox } from '../helpers/sandbox';
-import { startServiceOnSandbox } from '../helpers/service';
+import {
+  actionsOf,
+  cardOf,
+  channelToken,
+  CONTOSO,
+  TeamsChat,
+  textOf,
+  botWorld,
+} from '../helpers/bot';
 import { until } from '../helpers/wait';
 
 type Json = Record<string, unknown>;
 const valueOf = (r: { body: unknown }) => (r.body as { value: Json }).value;
 
 describe('bot: the living card follows the meeting', () => {
-  let sb: TestSandbox;
-  let dir: string;
-  let service: Service;
-  let serviceUrl: string;
-  let botId: string;
-
-  beforeAll(async () => {
-    sb = await startTestSandbox();
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ift-bot-live-'));
-    let info;
-    ({ service, info } = await startServiceOnSandbox(sb, dir, { WORKER_POLL_MS: '50' }));
-    serviceUrl = `${sb.url}/connector/`;
-    botId = info.app.botId;
-  });
-
-  afterAll(async () => {
-    await service?.stop();
-    await sb?.stop();
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
+  const w = botWorld({ WORKER_POLL_MS: '50' });
 
   async function preview(chat: TeamsChat, subject: string, when = 'tomorrow 3pm') {
     await chat.say(`schedule ${subject} with jane@acme.example ${when} for 45 min`);
@@ -41,7 +24,7 @@ describe('bot: the living card follows the meeting', () => {
   }
 
   it('edits a preview (an impossible date is refused), then discards it; a discarded preview cannot be created', async () => {
-    const chat = new TeamsChat(sb, service);
+    const chat = new TeamsChat(w.sb, w.service);
     const p = await preview(chat, 'Draft one');
     const data = actionsOf(cardOf(p.current)).find((a) => a.verb === 'draft.edit')?.data ?? {};
     const form = valueOf(await chat.click(p.id, 'draft.edit', data));
@@ -75,12 +58,12 @@ describe('bot: the living card follows the meeting', () => {
     const late = valueOf(await chat.click(p.id, 'draft.create', data));
     expect(textOf(late)).toMatch(/discarded/);
     expect(
-      await service.repositories.onlineMeetings.count(CONTOSO, { subject: 'Draft one, renamed' }),
+      await w.service.repositories.onlineMeetings.count(CONTOSO, { subject: 'Draft one, renamed' }),
     ).toBe(0);
   });
 
   it('moves a meeting from its card form and shows the new time; refresh.userIds names the people in the chat', async () => {
-    const chat = new TeamsChat(sb, service);
+    const chat = new TeamsChat(w.sb, w.service);
     const p = await preview(chat, 'Card move');
     const create = actionsOf(cardOf(p.current)).find((a) => a.verb === 'draft.create')?.data ?? {};
     const living = valueOf(await chat.click(p.id, 'draft.create', create));
@@ -100,7 +83,7 @@ describe('bot: the living card follows the meeting', () => {
       }),
     );
     expect(textOf(moved)).toMatch(/1 Jul 2031, 16:00–16:30 \(Europe\/London\)/);
-    const row = await service.repositories.onlineMeetings.get(CONTOSO, {
+    const row = await w.service.repositories.onlineMeetings.get(CONTOSO, {
       meetingId: String(meeting.meetingId),
     });
     expect(row?.startAt.toISOString()).toBe('2031-07-01T15:00:00.000Z');
@@ -112,7 +95,7 @@ describe('bot: the living card follows the meeting', () => {
   });
 
   it('forgets a posted copy the Bot Connector no longer has (404), instead of retrying it forever', async () => {
-    const chat = new TeamsChat(sb, service);
+    const chat = new TeamsChat(w.sb, w.service);
     const p = await preview(chat, 'Lost copy');
     const create = actionsOf(cardOf(p.current)).find((a) => a.verb === 'draft.create')?.data ?? {};
     const living = valueOf(await chat.click(p.id, 'draft.create', create));
@@ -121,16 +104,16 @@ describe('bot: the living card follows the meeting', () => {
     );
     const key = { meetingId, conversationId: chat.conversationId ?? '' };
     await until(
-      () => service.repositories.meetingCards.get(CONTOSO, key),
+      () => w.service.repositories.meetingCards.get(CONTOSO, key),
       (c) => c?.lastRenderedState === 'scheduled',
     );
-    await service.repositories.meetingCards.update(CONTOSO, key, { activityId: '999' });
+    await w.service.repositories.meetingCards.update(CONTOSO, key, { activityId: '999' });
     await chat.say(`refresh ${meetingId.slice(0, 6)}`);
     await until(
-      () => service.repositories.meetingCards.get(CONTOSO, key),
+      () => w.service.repositories.meetingCards.get(CONTOSO, key),
       (c) => c === null,
     );
-    const jobs = await service.dataSource.query(
+    const jobs = await w.service.dataSource.query(
       `SELECT state FROM jobs WHERE kind = 'card.refresh' AND payload LIKE ?`,
       [`%${meetingId}%`],
     );
@@ -140,19 +123,19 @@ describe('bot: the living card follows the meeting', () => {
   });
 
   it('moves the meeting to in progress and ended on Teams meeting events, updating the same card', async () => {
-    const chat = new TeamsChat(sb, service);
+    const chat = new TeamsChat(w.sb, w.service);
     const p = await preview(chat, 'Event driven', 'in 30 minutes');
     const create = actionsOf(cardOf(p.current)).find((a) => a.verb === 'draft.create')?.data ?? {};
     const living = valueOf(await chat.click(p.id, 'draft.create', create));
     const meetingId = String(
       actionsOf(living).find((a) => a.verb === 'meeting.refresh')?.data.meetingId,
     );
-    const m = await service.repositories.onlineMeetings.get(CONTOSO, { meetingId });
+    const m = await w.service.repositories.onlineMeetings.get(CONTOSO, { meetingId });
     expect(m?.chatThreadId).toMatch(/^19:meeting_/);
     const teamsMeetingId = Buffer.from(`0#${m?.chatThreadId}#0`).toString('base64');
     const send = async (name: string, value: Json) => {
-      const token = await channelToken(sb, botId, serviceUrl);
-      const res = await fetch(`http://127.0.0.1:${service.port}/api/messages`, {
+      const token = await channelToken(w.sb, w.botId, w.serviceUrl);
+      const res = await fetch(`http://127.0.0.1:${w.service.port}/api/messages`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
         body: JSON.stringify({
@@ -160,9 +143,9 @@ describe('bot: the living card follows the meeting', () => {
           name,
           id: `f:${Math.random()}`,
           channelId: 'msteams',
-          serviceUrl,
+          serviceUrl: w.serviceUrl,
           from: { id: '29:organizer', aadObjectId: m?.organizerOid },
-          recipient: { id: `28:${botId}` },
+          recipient: { id: `28:${w.botId}` },
           conversation: {
             id: m?.chatThreadId,
             isGroup: true,
@@ -185,7 +168,7 @@ describe('bot: the living card follows the meeting', () => {
     const dayBefore = new Date(Date.now() - 86_400_000).toISOString();
     await send('application/vnd.microsoft.meetingStart', { StartTime: dayBefore });
     await send('application/vnd.microsoft.meetingEnd', { EndTime: dayBefore });
-    expect((await service.repositories.onlineMeetings.get(CONTOSO, { meetingId }))?.state).toBe(
+    expect((await w.service.repositories.onlineMeetings.get(CONTOSO, { meetingId }))?.state).toBe(
       'scheduled',
     );
     await send('application/vnd.microsoft.meetingStart', { StartTime: new Date().toISOString() });
@@ -202,18 +185,18 @@ describe('bot: the living card follows the meeting', () => {
       'meeting.cancel',
     );
     expect(textOf(cardOf(ended?.current ?? {}))).not.toMatch(/\bJoin\b/);
-    const capture = await service.dataSource.query(
+    const capture = await w.service.dataSource.query(
       `SELECT state FROM jobs WHERE kind = 'meeting.capture' AND payload LIKE ?`,
       [`%${meetingId}%`],
     );
     expect(capture).toHaveLength(1);
     // A repeated end event changes nothing: same row version, no second capture check.
-    const before = await service.repositories.onlineMeetings.get(CONTOSO, { meetingId });
+    const before = await w.service.repositories.onlineMeetings.get(CONTOSO, { meetingId });
     await send('application/vnd.microsoft.meetingEnd', { EndTime: new Date().toISOString() });
-    const row = await service.repositories.onlineMeetings.get(CONTOSO, { meetingId });
+    const row = await w.service.repositories.onlineMeetings.get(CONTOSO, { meetingId });
     expect(row?.state).toBe('ended');
     expect(row?.version).toBe(before?.version);
-    const captures = await service.dataSource.query(
+    const captures = await w.service.dataSource.query(
       `SELECT job_id FROM jobs WHERE kind = 'meeting.capture' AND payload LIKE ?`,
       [`%${meetingId}%`],
     );
@@ -221,10 +204,10 @@ describe('bot: the living card follows the meeting', () => {
   });
 
   it("answers Create and Cancel within Teams' few seconds when Graph is slow, and the card catches up", async () => {
-    const chat = new TeamsChat(sb, service);
+    const chat = new TeamsChat(w.sb, w.service);
     const p = await preview(chat, 'Slow Graph');
     const create = actionsOf(cardOf(p.current)).find((a) => a.verb === 'draft.create')?.data ?? {};
-    const fault = (await sb.control('POST', '/_sandbox/faults', {
+    const fault = (await w.sb.control('POST', '/_sandbox/faults', {
       kind: 'latency',
       method: 'POST',
       path: '/events$',
@@ -240,12 +223,12 @@ describe('bot: the living card follows the meeting', () => {
       (a) => Boolean(a && textOf(cardOf(a.current)).includes('Join')),
       20_000,
     );
-    await sb.control('DELETE', `/_sandbox/faults/${fault.id}`).catch(() => undefined);
+    await w.sb.control('DELETE', `/_sandbox/faults/${fault.id}`).catch(() => undefined);
     const meetingId = String(
       actionsOf(answer).find((a) => a.verb === 'meeting.refresh')?.data.meetingId,
     );
-    const m = await service.repositories.onlineMeetings.get(CONTOSO, { meetingId });
-    await sb.control('POST', '/_sandbox/faults', {
+    const m = await w.service.repositories.onlineMeetings.get(CONTOSO, { meetingId });
+    await w.sb.control('POST', '/_sandbox/faults', {
       kind: 'latency',
       method: 'DELETE',
       path: '/events/',
@@ -266,8 +249,8 @@ describe('bot: the living card follows the meeting', () => {
   });
 
   it('answers an unexpected failure with one short sentence, no details', async () => {
-    const chat = new TeamsChat(sb, service);
-    await service.dataSource.query('ALTER TABLE meeting_drafts RENAME TO meeting_drafts_gone');
+    const chat = new TeamsChat(w.sb, w.service);
+    await w.service.dataSource.query('ALTER TABLE meeting_drafts RENAME TO meeting_drafts_gone');
     try {
       await chat.say('schedule Broken with jane@acme.example tomorrow 3pm');
       const texts = await until(
@@ -278,7 +261,7 @@ describe('bot: the living card follows the meeting', () => {
         'Sorry, something went wrong on my side. Please try again in a moment.',
       ]);
     } finally {
-      await service.dataSource.query('ALTER TABLE meeting_drafts_gone RENAME TO meeting_drafts');
+      await w.service.dataSource.query('ALTER TABLE meeting_drafts_gone RENAME TO meeting_drafts');
     }
   });
 });

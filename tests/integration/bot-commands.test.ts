@@ -1,10 +1,4 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import type { Service } from '../../api/src/main';
-import { actionsOf, cardOf, CONTOSO, TeamsChat, textOf } from '../helpers/bot';
-import { startTestSandbox, type TestSandbox } from '../helpers/sandbox';
-import { startServiceOnSandbox } from '../helpers/service';
+import { actionsOf, cardOf, CONTOSO, TeamsChat, textOf, botWorld } from '../helpers/bot';
 import { until } from '../helpers/wait';
 
 const FABRIKAM = '2c4e6a8b-0d1f-4a3b-8c5d-7e9f1a3b5c7d';
@@ -13,21 +7,7 @@ const LEE = '7e9a1c3e-5f7b-4d9f-8c2e-4a6b8c0d2e4f';
 type Json = Record<string, unknown>;
 
 describe('bot: commands, questions and bad input in chat', () => {
-  let sb: TestSandbox;
-  let dir: string;
-  let service: Service;
-
-  beforeAll(async () => {
-    sb = await startTestSandbox();
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ift-bot-cmd-'));
-    ({ service } = await startServiceOnSandbox(sb, dir, { WORKER_POLL_MS: '50' }));
-  });
-
-  afterAll(async () => {
-    await service?.stop();
-    await sb?.stop();
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
+  const w = botWorld({ WORKER_POLL_MS: '50' });
 
   async function lastText(chat: TeamsChat, before = 0): Promise<string> {
     const texts = await until(
@@ -53,7 +33,7 @@ describe('bot: commands, questions and bad input in chat', () => {
   }
 
   it('refuses an over-long message, an unparseable time, a past time and a bad duration, each with a way forward', async () => {
-    const chat = new TeamsChat(sb, service);
+    const chat = new TeamsChat(w.sb, w.service);
     await chat.say(`schedule ${'x'.repeat(5000)}`);
     expect(await lastText(chat)).toMatch(/too long/i);
     await chat.say('schedule Review with jane@acme.example whenever suits');
@@ -62,11 +42,11 @@ describe('bot: commands, questions and bad input in chat', () => {
     expect(await lastText(chat, 2)).toMatch(/already passed/i);
     await chat.say('schedule Review with jane@acme.example tomorrow 3pm for 25 hours');
     expect(await lastText(chat, 3)).toMatch(/24 hours|duration/i);
-    expect(await service.repositories.meetingDrafts.count(CONTOSO)).toBe(0);
+    expect(await w.service.repositories.meetingDrafts.count(CONTOSO)).toBe(0);
   });
 
   it('says so for a contact nobody knows, and offers to add an unknown email under its company', async () => {
-    const chat = new TeamsChat(sb, service);
+    const chat = new TeamsChat(w.sb, w.service);
     await chat.say('schedule Intro with Zebulon Quixote tomorrow 3pm');
     expect(await lastText(chat)).toMatch(/couldn't find .*Zebulon Quixote/);
     await chat.say('schedule Intro with new.person@acme.example tomorrow 4pm');
@@ -76,7 +56,7 @@ describe('bot: commands, questions and bad input in chat', () => {
     const res = await chat.click(offer.id, 'draft.createContact', add?.data ?? {});
     const preview = (res.body as { value: unknown }).value;
     expect(actionsOf(preview).map((a) => a.verb)).toContain('draft.create');
-    const contact = await service.repositories.contacts.findByEmail(
+    const contact = await w.service.repositories.contacts.findByEmail(
       CONTOSO,
       'new.person@acme.example',
     );
@@ -84,7 +64,7 @@ describe('bot: commands, questions and bad input in chat', () => {
   });
 
   it('asks which contact when a client has several, then previews with the one chosen', async () => {
-    const chat = new TeamsChat(sb, service);
+    const chat = new TeamsChat(w.sb, w.service);
     await chat.say('schedule Pricing with Acme Corporation tomorrow 11am');
     const choice = await chat.lastCard();
     const options = actionsOf(cardOf(choice.current)).filter(
@@ -98,7 +78,7 @@ describe('bot: commands, questions and bad input in chat', () => {
   });
 
   it('lists meetings with numbers, moves one by its code and cancels one by its number', async () => {
-    const chat = new TeamsChat(sb, service);
+    const chat = new TeamsChat(w.sb, w.service);
     const a = await scheduled(chat, 'Alpha sync', 'tomorrow 9am');
     await scheduled(chat, 'Beta sync', 'tomorrow 10am');
     await chat.say('meetings');
@@ -114,7 +94,7 @@ describe('bot: commands, questions and bad input in chat', () => {
     const before = (await chat.texts()).length;
     await chat.say(`reschedule ${code} tomorrow 1pm`);
     expect(await lastText(chat, before)).toMatch(/Moved "Alpha sync" to .*13:00/);
-    const moved = await service.repositories.onlineMeetings.get(CONTOSO, {
+    const moved = await w.service.repositories.onlineMeetings.get(CONTOSO, {
       meetingId: a.meetingId,
     });
     expect(moved?.endAt.getTime()).toBe((moved?.startAt.getTime() ?? 0) + 30 * 60_000);
@@ -127,7 +107,7 @@ describe('bot: commands, questions and bad input in chat', () => {
   });
 
   it("refuses a card action on another tenant's meeting, from a colleague, from an out-of-date card, on a cancelled meeting and with an unknown verb, showing the current card", async () => {
-    const chat = new TeamsChat(sb, service);
+    const chat = new TeamsChat(w.sb, w.service);
     const m = await scheduled(chat, 'Gamma sync', 'tomorrow 2pm');
     const v = actionsOf(m.card).find((a) => a.verb === 'meeting.cancel')?.data.v as number;
     const press = (who: TeamsChat, verb: string, extra: Json = {}) =>
@@ -135,13 +115,13 @@ describe('bot: commands, questions and bad input in chat', () => {
         .click(m.activityId, verb, { meetingId: m.meetingId, v, ...extra })
         .then((r) => textOf((r.body as { value: unknown }).value));
 
-    const other = new TeamsChat(sb, service, FABRIKAM_STAFF, FABRIKAM);
+    const other = new TeamsChat(w.sb, w.service, FABRIKAM_STAFF, FABRIKAM);
     expect(await press(other, 'meeting.cancelConfirm')).toMatch(/not available/);
     // A colleague who never saw the card (another chat) cannot even see it.
-    const colleague = new TeamsChat(sb, service, LEE);
+    const colleague = new TeamsChat(w.sb, w.service, LEE);
     expect(await press(colleague, 'meeting.cancelConfirm')).toMatch(/not available/);
     // One in the same chat sees it but cannot change it.
-    const colleagueHere = new TeamsChat(sb, service, LEE);
+    const colleagueHere = new TeamsChat(w.sb, w.service, LEE);
     colleagueHere.conversationId = chat.conversationId;
     expect(await press(colleagueHere, 'meeting.cancelConfirm')).toMatch(
       /Only the person who scheduled this meeting can change it/,
@@ -150,11 +130,11 @@ describe('bot: commands, questions and bad input in chat', () => {
       /changed since this card/,
     );
     const state = async () =>
-      (await service.repositories.onlineMeetings.get(CONTOSO, { meetingId: m.meetingId }))?.state;
+      (await w.service.repositories.onlineMeetings.get(CONTOSO, { meetingId: m.meetingId }))?.state;
     expect(await state()).toBe('scheduled');
 
     expect(await press(chat, 'meeting.cancelConfirm')).toMatch(/Cancelled/);
-    const current = await service.repositories.onlineMeetings.get(CONTOSO, {
+    const current = await w.service.repositories.onlineMeetings.get(CONTOSO, {
       meetingId: m.meetingId,
     });
     const refused = await press(chat, 'meeting.rescheduleSubmit', {
@@ -169,49 +149,52 @@ describe('bot: commands, questions and bad input in chat', () => {
   });
 
   it("a colleague cannot cancel someone else's meeting by its code", async () => {
-    const chat = new TeamsChat(sb, service);
+    const chat = new TeamsChat(w.sb, w.service);
     const m = await scheduled(chat, 'Delta sync', 'tomorrow 4pm');
-    const colleague = new TeamsChat(sb, service, LEE);
+    const colleague = new TeamsChat(w.sb, w.service, LEE);
     await colleague.say(`cancel ${m.meetingId.slice(0, 6)}`);
     expect(await lastText(colleague)).toMatch(/no meeting with the code/);
-    const here = new TeamsChat(sb, service, LEE);
+    const here = new TeamsChat(w.sb, w.service, LEE);
     here.conversationId = chat.conversationId;
     const before = (await here.texts()).length;
     await here.say(`cancel ${m.meetingId.slice(0, 6)}`);
     expect(await lastText(here, before)).toMatch(/Only the person who scheduled/);
-    const row = await service.repositories.onlineMeetings.get(CONTOSO, { meetingId: m.meetingId });
+    const row = await w.service.repositories.onlineMeetings.get(CONTOSO, {
+      meetingId: m.meetingId,
+    });
     expect(row?.state).toBe('scheduled');
   });
 
   it('answers a suspended organization with one sentence and remembers nothing of the chat', async () => {
-    await service.repositories.tenants.update(FABRIKAM, { status: 'suspended' });
+    await w.service.repositories.tenants.update(FABRIKAM, { status: 'suspended' });
     try {
-      const chat = new TeamsChat(sb, service, FABRIKAM_STAFF, FABRIKAM);
+      const chat = new TeamsChat(w.sb, w.service, FABRIKAM_STAFF, FABRIKAM);
       await chat.say('meetings');
       const texts = await until(
         () => chat.texts(),
         (t) => t.length > 0,
       );
       expect(texts).toEqual([expect.stringMatching(/isn't set up for your organization/)]);
-      const refs = await service.repositories.conversationRefs.get(FABRIKAM, {
+      const refs = await w.service.repositories.conversationRefs.get(FABRIKAM, {
         conversationId: chat.conversationId ?? '',
       });
       expect(refs).toBeNull();
     } finally {
-      await service.repositories.tenants.update(FABRIKAM, { status: 'active' });
+      await w.service.repositories.tenants.update(FABRIKAM, { status: 'active' });
     }
   });
 
   it('does not turn a flood of messages from one chat into a flood of Graph calls, and says so once', async () => {
     for (let i = 0; i < 8; i++) {
-      await scheduled(new TeamsChat(sb, service), `Flood ${i}`, `tomorrow ${i + 1}pm`);
+      await scheduled(new TeamsChat(w.sb, w.service), `Flood ${i}`, `tomorrow ${i + 1}pm`);
     }
-    const chat = new TeamsChat(sb, service);
+    const chat = new TeamsChat(w.sb, w.service);
     await chat.say('meetings');
-    const before = ((await sb.control('GET', '/_sandbox/requests')) as { lastSeq: number }).lastSeq;
+    const before = ((await w.sb.control('GET', '/_sandbox/requests')) as { lastSeq: number })
+      .lastSeq;
     const texts = (await chat.texts()).length;
     await Promise.all(Array.from({ length: 8 }, (_, i) => chat.say(`cancel ${i + 1}`)));
-    const after = (await sb.control('GET', `/_sandbox/requests?since=${before}`)) as {
+    const after = (await w.sb.control('GET', `/_sandbox/requests?since=${before}`)) as {
       requests: { method: string; path: string }[];
     };
     const deletes = after.requests.filter(

@@ -1,32 +1,12 @@
-import fs from 'node:fs';
 import http from 'node:http';
-import os from 'node:os';
-import path from 'node:path';
-import type { Service } from '../../api/src/main';
-import { actionsOf, cardOf, TeamsChat, textOf, CONTOSO } from '../helpers/bot';
-import { startTestSandbox, type TestSandbox } from '../helpers/sandbox';
-import { startServiceOnSandbox } from '../helpers/service';
+import { actionsOf, cardOf, TeamsChat, textOf, CONTOSO, botWorld } from '../helpers/bot';
 import { until } from '../helpers/wait';
 
 describe('bot: chat commands through the real CloudAdapter, verified channel tokens', () => {
-  let sb: TestSandbox;
-  let dir: string;
-  let service: Service;
-
-  beforeAll(async () => {
-    sb = await startTestSandbox();
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ift-bot-'));
-    ({ service } = await startServiceOnSandbox(sb, dir, { WORKER_POLL_MS: '50' }));
-  });
-
-  afterAll(async () => {
-    await service?.stop();
-    await sb?.stop();
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
+  const w = botWorld({ WORKER_POLL_MS: '50' });
 
   it('answers help with the command list', async () => {
-    const chat = new TeamsChat(sb, service);
+    const chat = new TeamsChat(w.sb, w.service);
     const res = await chat.say('help');
     expect(res.status).toBe(200);
     const texts = await until(
@@ -38,7 +18,7 @@ describe('bot: chat commands through the real CloudAdapter, verified channel tok
   });
 
   it('previews a schedule command, and a double Create makes exactly one meeting whose card updates in place', async () => {
-    const chat = new TeamsChat(sb, service);
+    const chat = new TeamsChat(w.sb, w.service);
     await chat.say('schedule Quarterly review with jane@acme.example tomorrow 3pm for 45 min');
     const preview = await chat.lastCard();
     const card = cardOf(preview.current);
@@ -74,11 +54,11 @@ describe('bot: chat commands through the real CloudAdapter, verified channel tok
       durationMinutes: 30,
     });
     expect(textOf((late.body as { value: unknown }).value)).toMatch(/already been created/);
-    const meetings = await service.repositories.onlineMeetings.list(CONTOSO, {
+    const meetings = await w.service.repositories.onlineMeetings.list(CONTOSO, {
       subject: 'Quarterly review',
     });
     expect(meetings).toHaveLength(1);
-    const events = (await sb.control('GET', `/_sandbox/events?tenantId=${CONTOSO}`)) as {
+    const events = (await w.sb.control('GET', `/_sandbox/events?tenantId=${CONTOSO}`)) as {
       summary: { duplicates: number };
       events: { subject: string }[];
     };
@@ -93,13 +73,13 @@ describe('bot: chat commands through the real CloudAdapter, verified channel tok
   });
 
   it('takes a tokenless activity only from this machine, by a loopback name, not relayed, answering a loopback connector', async () => {
-    const post = (headers: Record<string, string>, serviceUrl = `${sb.url}/connector/`) =>
+    const post = (headers: Record<string, string>, connector = `${w.sb.url}/connector/`) =>
       new Promise<number>((resolve, reject) => {
         const body = JSON.stringify({
           type: 'message',
           id: `u-${Math.random()}`,
           channelId: 'msteams',
-          serviceUrl,
+          serviceUrl: connector,
           text: 'help',
           from: { id: '29:x', aadObjectId: '5d7f9b1c-3e5a-4c7e-9b1d-2f4a6c8e0b3d' },
           recipient: { id: '28:bot' },
@@ -109,7 +89,7 @@ describe('bot: chat commands through the real CloudAdapter, verified channel tok
         const req = http.request(
           {
             host: '127.0.0.1',
-            port: service.port ?? 0,
+            port: w.service.port ?? 0,
             path: '/api/messages',
             method: 'POST',
             headers: { 'content-type': 'application/json', ...headers },
@@ -122,12 +102,12 @@ describe('bot: chat commands through the real CloudAdapter, verified channel tok
         req.on('error', reject);
         req.end(body);
       });
-    expect(await post({ host: `127.0.0.1:${service.port}` })).toBe(200);
+    expect(await post({ host: `127.0.0.1:${w.service.port}` })).toBe(200);
     expect(await post({ host: 'attacker.example' })).toBe(401);
     expect(
-      await post({ host: `127.0.0.1:${service.port}`, 'x-forwarded-for': '203.0.113.9' }),
+      await post({ host: `127.0.0.1:${w.service.port}`, 'x-forwarded-for': '203.0.113.9' }),
     ).toBe(401);
-    expect(await post({ host: `127.0.0.1:${service.port}` }, 'https://attacker.example/')).toBe(
+    expect(await post({ host: `127.0.0.1:${w.service.port}` }, 'https://attacker.example/')).toBe(
       401,
     );
   });

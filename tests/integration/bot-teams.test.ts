@@ -1,39 +1,29 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import type { Service } from '../../api/src/main';
-import { actionsOf, cardOf, CONTOSO, CONTOSO_STAFF, TeamsChat, textOf } from '../helpers/bot';
-import { startTestSandbox, type TestSandbox } from '../helpers/sandbox';
-import { startServiceOnSandbox } from '../helpers/service';
+import {
+  actionsOf,
+  cardOf,
+  CONTOSO,
+  CONTOSO_STAFF,
+  TeamsChat,
+  textOf,
+  botWorld,
+} from '../helpers/bot';
 import { until } from '../helpers/wait';
 
 type Json = Record<string, unknown>;
 
 /** The bot as Teams runs it: registered with the sandbox, which sends installs and meeting events. */
 describe('bot: installed in Teams, meeting events and removal, driven by the sandbox', () => {
-  let sb: TestSandbox;
-  let dir: string;
-  let service: Service;
+  const w = botWorld({ WORKER_POLL_MS: '50' });
 
   beforeAll(async () => {
-    sb = await startTestSandbox();
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ift-bot-teams-'));
-    let info;
-    ({ service, info } = await startServiceOnSandbox(sb, dir, { WORKER_POLL_MS: '50' }));
-    await sb.control('POST', '/_sandbox/bot/registration', {
-      messagingEndpoint: `http://127.0.0.1:${service.port}/api/messages`,
-      appId: info.app.botId,
+    await w.sb.control('POST', '/_sandbox/bot/registration', {
+      messagingEndpoint: `http://127.0.0.1:${w.service.port}/api/messages`,
+      appId: w.botId,
     });
   });
 
-  afterAll(async () => {
-    await service?.stop();
-    await sb?.stop();
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
-
   async function installInGroupChat(): Promise<TeamsChat> {
-    const res = (await sb.control('POST', '/_sandbox/apps/install', {
+    const res = (await w.sb.control('POST', '/_sandbox/apps/install', {
       tenantId: CONTOSO,
       scope: 'groupChat',
       userOid: CONTOSO_STAFF,
@@ -42,7 +32,7 @@ describe('bot: installed in Teams, meeting events and removal, driven by the san
       ['installationUpdate', 200],
       ['conversationUpdate', 200],
     ]);
-    const chat = new TeamsChat(sb, service);
+    const chat = new TeamsChat(w.sb, w.service);
     chat.conversationId = res.conversation.id;
     return chat;
   }
@@ -58,7 +48,7 @@ describe('bot: installed in Teams, meeting events and removal, driven by the san
       async () => (await chat.fromBot()).find((a) => textOf(cardOf(a.current)).includes(subject)),
       (a) => Boolean(a),
     );
-    const pressed = (await sb.control('POST', '/_sandbox/cards/execute', {
+    const pressed = (await w.sb.control('POST', '/_sandbox/cards/execute', {
       conversationId: chat.conversationId,
       activityId: preview?.id,
       verb: 'draft.create',
@@ -79,7 +69,7 @@ describe('bot: installed in Teams, meeting events and removal, driven by the san
     );
     expect(texts).toHaveLength(1);
     expect(texts[0]).toMatch(/schedule/);
-    const ref = await service.repositories.conversationRefs.get(CONTOSO, {
+    const ref = await w.service.repositories.conversationRefs.get(CONTOSO, {
       conversationId: chat.conversationId ?? '',
     });
     expect(ref?.conversationType).toBe('groupChat');
@@ -93,14 +83,14 @@ describe('bot: installed in Teams, meeting events and removal, driven by the san
       CONTOSO_STAFF,
       'in 30 minutes',
     );
-    const m = await service.repositories.onlineMeetings.get(CONTOSO, { meetingId });
+    const m = await w.service.repositories.onlineMeetings.get(CONTOSO, { meetingId });
     const ref = encodeURIComponent(m?.providerMeetingId ?? '');
-    await sb.control('POST', '/_sandbox/apps/install', {
+    await w.sb.control('POST', '/_sandbox/apps/install', {
       tenantId: CONTOSO,
       scope: 'meeting',
       meeting: m?.providerMeetingId,
     });
-    const started = (await sb.control('POST', `/_sandbox/meetings/${ref}/start`)) as {
+    const started = (await w.sb.control('POST', `/_sandbox/meetings/${ref}/start`)) as {
       botDeliveries: { name: string; status: number }[];
     };
     expect(started.botDeliveries).toEqual([
@@ -108,7 +98,7 @@ describe('bot: installed in Teams, meeting events and removal, driven by the san
     ]);
     const cardNow = async () => (await chat.fromBot()).find((a) => a.id === activityId);
     await until(cardNow, (a) => Boolean(a && textOf(cardOf(a.current)).includes('In progress')));
-    await sb.control('POST', `/_sandbox/meetings/${ref}/end`, {
+    await w.sb.control('POST', `/_sandbox/meetings/${ref}/end`, {
       recorded: false,
       transcribed: false,
     });
@@ -119,7 +109,7 @@ describe('bot: installed in Teams, meeting events and removal, driven by the san
     const cards = (await chat.fromBot()).filter((a) => cardOf(a.current));
     expect(cards.map((c) => c.id)).toEqual([activityId]);
     expect(ended?.versions.filter((v) => v.op === 'update').length).toBeGreaterThanOrEqual(3);
-    expect((await service.repositories.onlineMeetings.get(CONTOSO, { meetingId }))?.state).toBe(
+    expect((await w.service.repositories.onlineMeetings.get(CONTOSO, { meetingId }))?.state).toBe(
       'ended',
     );
   });
@@ -131,14 +121,14 @@ describe('bot: installed in Teams, meeting events and removal, driven by the san
       async () => (await chat.fromBot()).find((a) => a.id === activityId),
       (a) => Boolean(a && actionsOf(cardOf(a.current)).some((x) => x.verb === 'meeting.cancel')),
     );
-    const ask = (await sb.control('POST', '/_sandbox/cards/execute', {
+    const ask = (await w.sb.control('POST', '/_sandbox/cards/execute', {
       conversationId: chat.conversationId,
       activityId,
       verb: 'meeting.cancel',
       userOid: CONTOSO_STAFF,
     })) as { ok: boolean };
     expect(ask.ok).toBe(true);
-    const done = (await sb.control('POST', '/_sandbox/cards/execute', {
+    const done = (await w.sb.control('POST', '/_sandbox/cards/execute', {
       conversationId: chat.conversationId,
       activityId,
       verb: 'meeting.cancelConfirm',
@@ -146,7 +136,7 @@ describe('bot: installed in Teams, meeting events and removal, driven by the san
     })) as { ok: boolean; response: { value: Json } };
     expect(done.ok).toBe(true);
     expect(textOf(done.response.value)).toMatch(/Cancelled/);
-    expect((await service.repositories.onlineMeetings.get(CONTOSO, { meetingId }))?.state).toBe(
+    expect((await w.service.repositories.onlineMeetings.get(CONTOSO, { meetingId }))?.state).toBe(
       'cancelled',
     );
   });
@@ -155,14 +145,14 @@ describe('bot: installed in Teams, meeting events and removal, driven by the san
     const chat = await installInGroupChat();
     const { meetingId } = await createdMeeting(chat, 'Removed later');
     const key = { meetingId, conversationId: chat.conversationId ?? '' };
-    expect(await service.repositories.meetingCards.get(CONTOSO, key)).not.toBeNull();
-    await sb.control('POST', '/_sandbox/apps/uninstall', { conversationId: chat.conversationId });
+    expect(await w.service.repositories.meetingCards.get(CONTOSO, key)).not.toBeNull();
+    await w.sb.control('POST', '/_sandbox/apps/uninstall', { conversationId: chat.conversationId });
     await until(
-      () => service.repositories.meetingCards.get(CONTOSO, key),
+      () => w.service.repositories.meetingCards.get(CONTOSO, key),
       (c) => c === null,
     );
     expect(
-      await service.repositories.conversationRefs.get(CONTOSO, {
+      await w.service.repositories.conversationRefs.get(CONTOSO, {
         conversationId: key.conversationId,
       }),
     ).toBeNull();
@@ -170,26 +160,26 @@ describe('bot: installed in Teams, meeting events and removal, driven by the san
 
   it('forgets a card whose chat answers 403 BotNotInConversationRoster (removed while we were not told)', async () => {
     const lee = '7e9a1c3e-5f7b-4d9f-8c2e-4a6b8c0d2e4f';
-    const personal = new TeamsChat(sb, service, lee, CONTOSO, 'personal');
+    const personal = new TeamsChat(w.sb, w.service, lee, CONTOSO, 'personal');
     const { meetingId } = await createdMeeting(personal, 'Roster gone', lee);
     const key = { meetingId, conversationId: personal.conversationId ?? '' };
     await until(
-      () => service.repositories.meetingCards.get(CONTOSO, key),
+      () => w.service.repositories.meetingCards.get(CONTOSO, key),
       (c) => c?.lastRenderedState === 'scheduled',
     );
     // Out of the roster without any event reaching us (the control API's shortcut).
-    await sb.control('POST', '/_sandbox/connector/conversations', {
+    await w.sb.control('POST', '/_sandbox/connector/conversations', {
       tenantId: CONTOSO,
       conversationType: 'personal',
       userOid: lee,
       installed: false,
     });
     const group = await installInGroupChat();
-    const leeInGroup = new TeamsChat(sb, service, lee);
+    const leeInGroup = new TeamsChat(w.sb, w.service, lee);
     leeInGroup.conversationId = group.conversationId;
     await leeInGroup.say(`refresh ${meetingId.slice(0, 6)}`);
     await until(
-      () => service.repositories.meetingCards.get(CONTOSO, key),
+      () => w.service.repositories.meetingCards.get(CONTOSO, key),
       (c) => c === null,
     );
   });

@@ -1,71 +1,20 @@
 import {
-  type Card,
-  type DraftView,
   contactChoiceCard,
   createContactCard,
   draftEditCard,
   previewCard,
 } from '../../bot/src/cards';
-
-type Action = Record<string, unknown> & { type: string; title: string };
-
-/** Every action in `actions` arrays (card level and ActionSets), fallbacks not included. */
-function actionsOf(node: unknown, found: Action[] = []): Action[] {
-  if (Array.isArray(node)) node.forEach((n) => actionsOf(n, found));
-  else if (node && typeof node === 'object') {
-    for (const [key, value] of Object.entries(node)) {
-      if (key === 'actions' && Array.isArray(value)) found.push(...(value as Action[]));
-      if (key !== 'fallback') actionsOf(value, found);
-    }
-  }
-  return found;
-}
-const titles = (card: Card) => actionsOf(card).map((a) => a.title);
-const byTitle = (card: Card, title: string) => {
-  const action = actionsOf(card).find((a) => a.title === title);
-  if (!action) throw new Error(`no action "${title}" in ${titles(card).join(', ')}`);
-  return action;
-};
-
-const plain = (n: number) => 'Quarterly business review '.repeat(Math.ceil(n / 26)).slice(0, n);
-
-const draft: DraftView = {
-  draftId: 'd-1',
-  subject: 'Renewal call',
-  when: 'Tue 3 Dec 2025, 15:00',
-  duration: '45 minutes',
-  attendees: [
-    { name: 'Jane Smith', email: 'jane@acme.example' },
-    { name: null, email: 'bob@acme.example' },
-  ],
-  client: 'Acme',
-  timeZone: 'Europe/London',
-  notice: 'Times are shown in Europe/London.',
-};
-const worstDraft = (t: (n: number) => string): DraftView => ({
-  draftId: 'd-1',
-  subject: t(255),
-  when: t(255),
-  duration: t(255),
-  attendees: Array.from({ length: 500 }, (_, i) => ({
-    name: i % 2 ? null : t(255),
-    email: `${i}${t(250)}`,
-  })),
-  client: t(255),
-  timeZone: t(255),
-  notice: t(1000),
-});
-const edit = (v: DraftView, error?: string) => ({
-  ...v,
-  ...{ date: '2025-12-03', time: '15:00', durationMinutes: 45, error },
-});
-const choices = (n: number, t: (n: number) => string) =>
-  Array.from({ length: n }, (_, i) => ({
-    contactId: `c-${i}`,
-    name: i ? t(255) : 'John Smith',
-    email: t(254),
-    client: i % 2 ? null : t(255),
-  }));
+import {
+  actionsOf,
+  byTitle,
+  choices,
+  draft,
+  edit,
+  plain,
+  scheduleInputsLike,
+  titles,
+  worstDraft,
+} from '../helpers/card-fixtures';
 
 describe('draft cards', () => {
   it('previews with Create / Edit / Discard on the draft', () => {
@@ -84,7 +33,9 @@ describe('draft cards', () => {
   });
 
   it('names eight attendees and counts the rest', () => {
-    const texts = (previewCard(worstDraft(plain)).body as { text?: string }[]).map((b) => b.text);
+    const texts = (previewCard(worstDraft(plain, 'd-1')).body as { text?: string }[]).map(
+      (b) => b.text,
+    );
     const first = texts.indexOf('Attendees (500)');
     expect(texts.indexOf('and 492 more') - first - 1).toBe(8);
     expect(texts[first + 1]).toMatch(/^Quarterly.*… \(0Quarterly/);
@@ -109,15 +60,7 @@ describe('draft cards', () => {
           maxLength: 255,
           isRequired: true,
         }),
-        expect.objectContaining({ type: 'Input.Date', id: 'date', value: '2025-12-03' }),
-        expect.objectContaining({ type: 'Input.Time', id: 'time', value: '15:00' }),
-        expect.objectContaining({
-          type: 'Input.Number',
-          id: 'durationMinutes',
-          value: 45,
-          min: 5,
-          max: 1440,
-        }),
+        ...scheduleInputsLike('2025-12-03', '15:00', 45),
       ]),
     );
     expect(byTitle(card, 'Update preview')).toMatchObject({

@@ -1,61 +1,20 @@
 import {
-  type Card,
-  type MeetingView,
   cancelConfirmCard,
   meetingCard,
   meetingListCard,
   noticeCard,
   rescheduleCard,
 } from '../../bot/src/cards';
+import {
+  actionsOf,
+  body,
+  byTitle,
+  facts,
+  meeting,
+  scheduleInputsLike,
+  titles,
+} from '../helpers/card-fixtures';
 
-type Action = Record<string, unknown> & { type: string; title: string };
-
-/** Every action in `actions` arrays (card level and ActionSets), fallbacks not included. */
-function actionsOf(node: unknown, found: Action[] = []): Action[] {
-  if (Array.isArray(node)) node.forEach((n) => actionsOf(n, found));
-  else if (node && typeof node === 'object') {
-    for (const [key, value] of Object.entries(node)) {
-      if (key === 'actions' && Array.isArray(value)) found.push(...(value as Action[]));
-      if (key !== 'fallback') actionsOf(value, found);
-    }
-  }
-  return found;
-}
-const titles = (card: Card) => actionsOf(card).map((a) => a.title);
-const byTitle = (card: Card, title: string) => {
-  const action = actionsOf(card).find((a) => a.title === title);
-  if (!action) throw new Error(`no action "${title}" in ${titles(card).join(', ')}`);
-  return action;
-};
-const facts = (card: Card) =>
-  Object.fromEntries(
-    (card.body as { type: string; facts?: { title: string; value: string }[] }[])
-      .filter((b) => b.type === 'FactSet')
-      .flatMap((b) => b.facts ?? [])
-      .map((f) => [f.title, f.value]),
-  );
-const body = (card: Card) => card.body as Record<string, unknown>[];
-
-const meeting: MeetingView = {
-  meetingId: 'm-1',
-  version: 3,
-  code: '3F9A2C',
-  subject: 'Renewal call',
-  when: 'Tue 3 Dec 2025, 15:00–15:45',
-  contact: 'Jane Smith',
-  client: 'Acme',
-  state: 'scheduled',
-  stateLine: 'Scheduled',
-  stateTone: 'default',
-  joinUrl: 'https://teams.microsoft.com/l/meetup-join/19%3ameeting_x%40thread.v2/0',
-  interactionUrl: 'https://teams.microsoft.com/l/entity/app/interactions?context=%7B%7D',
-  transcriptReady: false,
-  recordingReady: false,
-  canReschedule: true,
-  canCancel: true,
-  refreshUserIds: ['29:1abc', '29:1def'],
-  updatedNote: 'Updated 15:02',
-};
 const data = { meetingId: 'm-1', v: 3 };
 
 describe('the meeting card', () => {
@@ -148,17 +107,7 @@ describe('the reschedule and cancel cards', () => {
       durationMinutes: 30,
     });
     expect(body(card)).toEqual(
-      expect.arrayContaining([
-        expect.objectContaining({ type: 'Input.Date', id: 'date', value: '2025-12-04' }),
-        expect.objectContaining({ type: 'Input.Time', id: 'time', value: '09:30' }),
-        expect.objectContaining({
-          type: 'Input.Number',
-          id: 'durationMinutes',
-          value: 30,
-          min: 5,
-          max: 1440,
-        }),
-      ]),
+      expect.arrayContaining(scheduleInputsLike('2025-12-04', '09:30', 30)),
     );
     expect(facts(card)).toMatchObject({ When: meeting.when, Code: '3F9A2C' });
     expect(titles(card)).toEqual(['Move', 'Back']);

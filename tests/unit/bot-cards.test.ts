@@ -1,7 +1,6 @@
 import {
   CARD_BYTES_MAX,
   type Card,
-  type DraftView,
   type MeetingView,
   VERBS,
   attachment,
@@ -17,85 +16,20 @@ import {
   rescheduleCard,
 } from '../../bot/src/cards';
 import { validateCard } from '../../bot/src/cards/validate';
+import {
+  actionsOf,
+  choices,
+  draft,
+  edit,
+  longId,
+  meeting as sampleMeeting,
+  mri,
+  nasty,
+  plain,
+  worstDraft,
+} from '../helpers/card-fixtures';
 
-type Action = Record<string, unknown> & { type: string; title: string };
-
-/** Every action in `actions` arrays (card level and ActionSets), fallbacks not included. */
-function actionsOf(node: unknown, found: Action[] = []): Action[] {
-  if (Array.isArray(node)) node.forEach((n) => actionsOf(n, found));
-  else if (node && typeof node === 'object') {
-    for (const [key, value] of Object.entries(node)) {
-      if (key === 'actions' && Array.isArray(value)) found.push(...(value as Action[]));
-      if (key !== 'fallback') actionsOf(value, found);
-    }
-  }
-  return found;
-}
-
-/** Long plain text, and text that JSON-escapes to double length and is full of markdown. */
-const plain = (n: number) => 'Quarterly business review '.repeat(Math.ceil(n / 26)).slice(0, n);
-const nasty = (n: number) => '"\\](x)[y]:{{'.repeat(Math.ceil(n / 12)).slice(0, n);
-const longId = 'a'.repeat(100);
-const mri = (i: number) => `29:1${String(i).padStart(4, '0')}${'Q'.repeat(91)}`;
-
-const draft: DraftView = {
-  draftId: 'd-1',
-  subject: 'Renewal call',
-  when: 'Tue 3 Dec 2025, 15:00',
-  duration: '45 minutes',
-  attendees: [
-    { name: 'Jane Smith', email: 'jane@acme.example' },
-    { name: null, email: 'bob@acme.example' },
-  ],
-  client: 'Acme',
-  timeZone: 'Europe/London',
-  notice: 'Times are shown in Europe/London.',
-};
-const worstDraft = (t: (n: number) => string): DraftView => ({
-  draftId: longId,
-  subject: t(255),
-  when: t(255),
-  duration: t(255),
-  attendees: Array.from({ length: 500 }, (_, i) => ({
-    name: i % 2 ? null : t(255),
-    email: `${i}${t(250)}`,
-  })),
-  client: t(255),
-  timeZone: t(255),
-  notice: t(1000),
-});
-const edit = (v: DraftView, error?: string) => ({
-  ...v,
-  ...{ date: '2025-12-03', time: '15:00', durationMinutes: 45, error },
-});
-const choices = (n: number, t: (n: number) => string) =>
-  Array.from({ length: n }, (_, i) => ({
-    contactId: `c-${i}`,
-    name: i ? t(255) : 'John Smith',
-    email: t(254),
-    client: i % 2 ? null : t(255),
-  }));
-
-const meeting: MeetingView = {
-  meetingId: 'm-1',
-  version: 3,
-  code: '3F9A2C',
-  subject: 'Renewal call',
-  when: 'Tue 3 Dec 2025, 15:00–15:45',
-  contact: 'Jane Smith',
-  client: 'Acme',
-  state: 'scheduled',
-  stateLine: 'Scheduled',
-  stateTone: 'default',
-  joinUrl: 'https://teams.microsoft.com/l/meetup-join/19%3ameeting_x%40thread.v2/0',
-  interactionUrl: 'https://teams.microsoft.com/l/entity/app/interactions?context=%7B%7D',
-  transcriptReady: false,
-  recordingReady: false,
-  canReschedule: true,
-  canCancel: true,
-  refreshUserIds: ['29:1abc'],
-  updatedNote: 'Updated 15:02',
-};
+const meeting: MeetingView = { ...sampleMeeting, refreshUserIds: ['29:1abc'] };
 const worstMeeting = (t: (n: number) => string): MeetingView => ({
   ...meeting,
   ...{ meetingId: longId, version: 2 ** 31, code: t(255), subject: t(255), when: t(255) },

@@ -1,25 +1,5 @@
-import {
-  COMMANDS,
-  MAX_COMMAND_BYTES,
-  helpText,
-  parseCommand,
-  type ParseError,
-} from '../../bot/src/commands';
-
-// Friday 27 March 2026, 10:00 in London (GMT; BST starts on Sunday 29th).
-const options = { now: new Date('2026-03-27T10:00:00Z'), timeZone: 'Europe/London' };
-const parse = (text: string) => parseCommand(text, options);
-
-function error(text: string): ParseError {
-  const result = parse(text);
-  if (result.kind !== 'error') throw new Error(`${text}: parsed as ${result.kind}`);
-  return result;
-}
-
-/** The example commands a message shows in backticks, each of which must parse. */
-function examplesIn(message: string): string[] {
-  return Array.from(message.matchAll(/`([^`]+)`/g), (m) => m[1]);
-}
+import { COMMANDS, MAX_COMMAND_BYTES, helpText, type ParseError } from '../../bot/src/commands';
+import { error, examplesIn, parse } from '../helpers/command-fixtures';
 
 describe('help and unknown commands', () => {
   it.each(['help', 'HELP', '?', '', '  \n ', '<at>Interactions</at>', 'help schedule'])(

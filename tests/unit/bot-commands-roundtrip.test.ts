@@ -1,24 +1,7 @@
 import fc from 'fast-check';
 import { parseCommand } from '../../bot/src/commands';
+import { now, numRuns, zone } from '../helpers/command-fixtures';
 
-const numRuns = Number(process.env.FUZZ_RUNS ?? 500);
-/** DST north and south, half- and quarter-hour offsets, 30-minute DST, both sides of the date line. */
-const ZONES = [
-  'UTC',
-  'America/New_York',
-  'America/Los_Angeles',
-  'America/St_Johns',
-  'America/Sao_Paulo',
-  'Europe/London',
-  'Europe/Berlin',
-  'Asia/Kolkata',
-  'Asia/Kathmandu',
-  'Asia/Tokyo',
-  'Australia/Lord_Howe',
-  'Pacific/Chatham',
-  'Pacific/Kiritimati',
-  'Pacific/Pago_Pago',
-];
 const MONTHS = [
   'Jan',
   'February',
@@ -33,13 +16,6 @@ const MONTHS = [
   'Nov',
   'December',
 ];
-
-const zone = fc.constantFrom(...ZONES);
-const now = fc.date({
-  min: new Date('2024-01-01T00:00:00Z'),
-  max: new Date('2031-12-31T00:00:00Z'),
-  noInvalidDate: true,
-});
 
 const SUBJECT_WORDS = [
   'Quarterly',

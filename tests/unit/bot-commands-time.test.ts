@@ -1,14 +1,15 @@
 import { parseCommand } from '../../bot/src/commands';
+import { at } from '../helpers/command-fixtures';
 
 /** The UTC start `schedule … with Acme <when>` gets for a user in `timeZone` at `now`. */
 function startOf(when: string, now: string, timeZone: string): string {
-  const result = parseCommand(`schedule Sync with Acme ${when}`, { now: new Date(now), timeZone });
+  const result = parseCommand(`schedule Sync with Acme ${when}`, at(now, timeZone));
   if (result.kind !== 'schedule') throw new Error(`${when}: ${JSON.stringify(result)}`);
   return result.start.toISOString();
 }
 
 function codeOf(when: string, now: string, timeZone: string): string {
-  const result = parseCommand(`schedule Sync with Acme ${when}`, { now: new Date(now), timeZone });
+  const result = parseCommand(`schedule Sync with Acme ${when}`, at(now, timeZone));
   return result.kind === 'error' ? result.code : result.kind;
 }
 

@@ -1,24 +1,5 @@
-import {
-  parseCommand,
-  type Command,
-  type ParseError,
-  type ParseErrorCode,
-} from '../../bot/src/commands';
-
-// Friday 27 March 2026, 10:00 in London (GMT; BST starts on Sunday 29th).
-const options = { now: new Date('2026-03-27T10:00:00Z'), timeZone: 'Europe/London' };
-const parse = (text: string) => parseCommand(text, options);
-
-function error(text: string): ParseError {
-  const result = parse(text);
-  if (result.kind !== 'error') throw new Error(`${text}: parsed as ${result.kind}`);
-  return result;
-}
-
-/** The example commands a message shows in backticks, each of which must parse. */
-function examplesIn(message: string): string[] {
-  return Array.from(message.matchAll(/`([^`]+)`/g), (m) => m[1]);
-}
+import { type Command, type ParseErrorCode } from '../../bot/src/commands';
+import { error, expectErrorWithWorkingExamples, parse } from '../helpers/command-fixtures';
 
 function schedule(text: string): Extract<Command, { kind: 'schedule' }> {
   const result = parse(text);
@@ -157,11 +138,7 @@ describe('schedule errors', () => {
       'too_long',
     ],
   ])('%s → %s, with an example that works', (text, code) => {
-    const e = error(text);
-    expect(e.code).toBe(code);
-    const examples = examplesIn(e.message);
-    expect(examples.length).toBeGreaterThan(0);
-    for (const ex of examples) expect(parse(ex).kind).not.toBe('error');
+    expectErrorWithWorkingExamples(text, code);
   });
 
   it('accepts a time up to 5 minutes ago', () => {

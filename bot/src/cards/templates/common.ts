@@ -55,5 +55,40 @@ export function lineWhen(flag: string, text: string, look: Card = {}): Card {
   return { type: 'TextBlock', text, wrap: true, ...look, $when: `\${${flag}}` };
 }
 
+/** A refused action or a bad input, in attention colour, shown only when `hasError` is true. */
+export const errorLine = lineWhen('hasError', '${error}', { color: 'attention', weight: 'bolder' });
+
+/** The date, start time and duration inputs of a form that (re)schedules a meeting. */
+export function scheduleInputs(timeLabel: string): Card[] {
+  return [
+    {
+      type: 'Input.Date',
+      id: 'date',
+      label: 'Date',
+      value: '${date}',
+      isRequired: true,
+      errorMessage: 'Enter a date.',
+    },
+    {
+      type: 'Input.Time',
+      id: 'time',
+      label: timeLabel,
+      value: '${time}',
+      isRequired: true,
+      errorMessage: 'Enter a start time.',
+    },
+    {
+      type: 'Input.Number',
+      id: 'durationMinutes',
+      label: 'Duration (minutes)',
+      value: '${durationMinutes}',
+      min: 5,
+      max: 1440,
+      isRequired: true,
+      errorMessage: 'Enter a duration from 5 to 1440 minutes.',
+    },
+  ];
+}
+
 export const DRAFT_DATA = { draftId: '${$root.draftId}' };
 export const MEETING_DATA = { meetingId: '${$root.meetingId}', v: '${$root.version}' };

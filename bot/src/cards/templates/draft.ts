@@ -1,5 +1,13 @@
 import { VERBS } from '../verbs';
-import { DRAFT_DATA, cardTemplate, execute, heading, lineWhen } from './common';
+import {
+  DRAFT_DATA,
+  cardTemplate,
+  errorLine,
+  execute,
+  heading,
+  lineWhen,
+  scheduleInputs,
+} from './common';
 
 const attendees = [
   { type: 'TextBlock', text: '${attendeesTitle}', weight: 'bolder', spacing: 'medium', wrap: true },
@@ -36,7 +44,7 @@ export const previewTemplate = cardTemplate(
 export const draftEditTemplate = cardTemplate(
   [
     heading('Edit draft'),
-    lineWhen('hasError', '${error}', { color: 'attention', weight: 'bolder' }),
+    errorLine,
     {
       type: 'Input.Text',
       id: 'subject',
@@ -46,32 +54,7 @@ export const draftEditTemplate = cardTemplate(
       isRequired: true,
       errorMessage: 'Enter a subject of up to 255 characters.',
     },
-    {
-      type: 'Input.Date',
-      id: 'date',
-      label: 'Date',
-      value: '${date}',
-      isRequired: true,
-      errorMessage: 'Enter a date.',
-    },
-    {
-      type: 'Input.Time',
-      id: 'time',
-      label: 'Start time (${timeZone})',
-      value: '${time}',
-      isRequired: true,
-      errorMessage: 'Enter a start time.',
-    },
-    {
-      type: 'Input.Number',
-      id: 'durationMinutes',
-      label: 'Duration (minutes)',
-      value: '${durationMinutes}',
-      min: 5,
-      max: 1440,
-      isRequired: true,
-      errorMessage: 'Enter a duration from 5 to 1440 minutes.',
-    },
+    ...scheduleInputs('Start time (${timeZone})'),
     ...attendees,
     notice,
   ],

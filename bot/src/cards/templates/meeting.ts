@@ -1,5 +1,14 @@
 import { VERBS } from '../verbs';
-import { MEETING_DATA, cardTemplate, execute, heading, lineWhen, openUrl } from './common';
+import {
+  MEETING_DATA,
+  cardTemplate,
+  errorLine,
+  execute,
+  heading,
+  lineWhen,
+  openUrl,
+  scheduleInputs,
+} from './common';
 
 const facts = {
   type: 'FactSet',
@@ -13,37 +22,7 @@ const facts = {
   ],
 };
 
-const error = lineWhen('hasError', '${error}', { color: 'attention', weight: 'bolder' });
 const back = (title: string) => execute(title, VERBS.meetingRefresh, MEETING_DATA, 'none');
-
-const schedule = [
-  {
-    type: 'Input.Date',
-    id: 'date',
-    label: 'Date',
-    value: '${date}',
-    isRequired: true,
-    errorMessage: 'Enter a date.',
-  },
-  {
-    type: 'Input.Time',
-    id: 'time',
-    label: 'Start time',
-    value: '${time}',
-    isRequired: true,
-    errorMessage: 'Enter a start time.',
-  },
-  {
-    type: 'Input.Number',
-    id: 'durationMinutes',
-    label: 'Duration (minutes)',
-    value: '${durationMinutes}',
-    min: 5,
-    max: 1440,
-    isRequired: true,
-    errorMessage: 'Enter a duration from 5 to 1440 minutes.',
-  },
-];
 
 export const meetingTemplate = cardTemplate(
   [
@@ -56,7 +35,7 @@ export const meetingTemplate = cardTemplate(
       wrap: true,
     },
     facts,
-    error,
+    errorLine,
     lineWhen('hasUpdatedNote', '${updatedNote}', { isSubtle: true, size: 'small' }),
   ],
   [
@@ -76,7 +55,7 @@ export const meetingTemplate = cardTemplate(
 );
 
 export const rescheduleTemplate = cardTemplate(
-  [heading('Move ${subject}'), facts, error, ...schedule],
+  [heading('Move ${subject}'), facts, errorLine, ...scheduleInputs('Start time')],
   [execute('Move', VERBS.meetingRescheduleSubmit, MEETING_DATA, 'auto'), back('Back')],
 );
 
@@ -85,7 +64,7 @@ export const cancelConfirmTemplate = cardTemplate(
     heading('Cancel ${subject}?'),
     { type: 'TextBlock', text: 'Attendees get a cancellation.', wrap: true },
     facts,
-    error,
+    errorLine,
   ],
   [execute('Cancel meeting', VERBS.meetingCancelConfirm, MEETING_DATA), back('Keep it')],
 );

@@ -6,6 +6,9 @@ import { SANDBOX_APP } from './seed';
 /**
  * The Azure Bot resource: where the Bot Connector delivers activities (the messaging endpoint) and
  * which app it accepts tokens from. Kept in the store, so it survives a restart and a reset clears it.
+ * Another app id → 401 `BotNotRegistered` (msteams-docs "conversation-messages" status codes); a
+ * single-tenant bot's token must come from its own tenant (Bot Connector authentication docs;
+ * botframework-connector MicrosoftAppCredentials, `channelAuthTenant`).
  */
 export interface BotRegistration {
   /** Null until one is registered: nothing can be delivered to the bot then. */

@@ -2,6 +2,9 @@
  * What a Teams client does with an Adaptive Card: which `Action.Execute` buttons a user can press
  * (body, actions, ActionSet, containers, columns, tables, ShowCard, `selectAction`), which inputs
  * it sends, and whether the bot's answer is an AdaptiveCardInvokeResponse it can show.
+ * Sources: Adaptive Cards "Universal Action Model" (invoke `adaptiveCard/action`, response types
+ * and HTTP 200), Teams "Work with Universal Actions" / "User specific views" (refresh.userIds, 60
+ * members, the one-minute rule); botbuilder 4.23.3 activityHandler.js (invoke status mapping).
  */
 
 type Json = Record<string, unknown>;

@@ -48,23 +48,16 @@ export async function installBot(
   };
   state.saveConversation(conv);
   const from = actor(conv.tenantId, by);
-  const install = {
-    ...teamsEnvelope(sb, conv, from, target.appId),
-    type: 'installationUpdate',
-    action: 'add',
-    entities: [{ type: 'clientInfo', locale: 'en-US' }],
-  };
   const bot = { id: teamsBotId(target.appId) };
   const members = conv.conversationType === 'personal' ? [bot, from] : [bot];
-  const added = {
-    ...teamsEnvelope(sb, conv, from, target.appId),
-    type: 'conversationUpdate',
-    membersAdded: members,
-  };
-  return [
-    await recordAndDeliver(sb, state, install, target),
-    await recordAndDeliver(sb, state, added, target),
-  ];
+  return deliverPair(sb, state, target, [
+    installationUpdate(sb, conv, from, target.appId, 'add'),
+    {
+      ...teamsEnvelope(sb, conv, from, target.appId),
+      type: 'conversationUpdate',
+      membersAdded: members,
+    },
+  ]);
 }
 
 /** Takes the bot out of the roster first (it can no longer post), then tells it. */
@@ -79,20 +72,42 @@ export async function uninstallBot(
   if (conv.installation) conv.installation.uninstalledAt = sb.clock.now().toISOString();
   state.saveConversation(conv);
   const from = actor(conv.tenantId, by);
-  const remove = {
-    ...teamsEnvelope(sb, conv, from, target.appId),
+  return deliverPair(sb, state, target, [
+    installationUpdate(sb, conv, from, target.appId, 'remove'),
+    {
+      ...teamsEnvelope(sb, conv, from, target.appId),
+      type: 'conversationUpdate',
+      membersRemoved: [{ id: teamsBotId(target.appId) }],
+    },
+  ]);
+}
+
+/** `installationUpdate` as Teams sends it on install (`add`) and uninstall (`remove`). */
+function installationUpdate(
+  sb: Sandbox,
+  conv: ConnectorConversation,
+  from: ReturnType<typeof actor>,
+  appId: string,
+  action: 'add' | 'remove',
+) {
+  return {
+    ...teamsEnvelope(sb, conv, from, appId),
     type: 'installationUpdate',
-    action: 'remove',
+    action,
     entities: [{ type: 'clientInfo', locale: 'en-US' }],
   };
-  const removed = {
-    ...teamsEnvelope(sb, conv, from, target.appId),
-    type: 'conversationUpdate',
-    membersRemoved: [{ id: teamsBotId(target.appId) }],
-  };
+}
+
+/** Teams sends the two in order: the second only once the first was delivered. */
+async function deliverPair(
+  sb: Sandbox,
+  state: ConnectorState,
+  target: Target,
+  [first, second]: [Parameters<typeof recordAndDeliver>[2], Parameters<typeof recordAndDeliver>[2]],
+): Promise<Delivery[]> {
   return [
-    await recordAndDeliver(sb, state, remove, target),
-    await recordAndDeliver(sb, state, removed, target),
+    await recordAndDeliver(sb, state, first, target),
+    await recordAndDeliver(sb, state, second, target),
   ];
 }
 
